@@ -1,0 +1,51 @@
+from django.contrib.auth import authenticate, get_user_model
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from pairsapi.api.errors import ItemNotFound, RuleViolation
+
+from .models import RevokedSession
+from .tokens import refresh_lifetime
+
+
+def log_in(username, password):
+    """The user for these credentials, or None."""
+    return authenticate(username=username, password=password)
+
+
+@transaction.atomic
+def revoke_session(session_id):
+    """Log a session out everywhere, and forget sessions whose tokens have all expired."""
+    now = timezone.now()
+    RevokedSession.objects.filter(expires_at__lt=now).delete()
+    RevokedSession.objects.get_or_create(
+        session_id=session_id, defaults={"expires_at": now + refresh_lifetime()}
+    )
+
+
+def register_user(username, password):
+    User = get_user_model()
+    try:
+        with transaction.atomic():
+            return User.objects.create_user(username=username, password=password)
+    except IntegrityError:
+        raise RuleViolation("'username' already exists.") from None
+
+
+@transaction.atomic
+def upsert_user(username, password):
+    """Set the password of an existing user, or create the user. Returns (user, created)."""
+    User = get_user_model()
+    user = User.objects.select_for_update().filter(username=username).first()
+    if user is None:
+        return register_user(username, password), True
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    return user, False
+
+
+@transaction.atomic
+def delete_user(username):
+    deleted, _ = get_user_model().objects.filter(username=username).delete()
+    if not deleted:
+        raise ItemNotFound()

@@ -1,0 +1,81 @@
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from pairsapi.api.errors import ItemNotFound, TokenProblem
+from pairsapi.api.listing import parse_number_of_items
+from pairsapi.api.permissions import AccessTokenRequired, FreshAdminTokenRequired
+from pairsapi.api.views import V3ViewSet
+
+from . import selectors, services
+from .authentication import bearer_token, verified_token
+from .serializers import CredentialsSerializer, LoginSerializer
+from .tokens import mint_login_tokens, mint_refreshed_tokens
+
+
+class TokenViewSet(V3ViewSet):
+    """``/v3/login``, ``/v3/refresh``, ``/v3/logout``."""
+
+    action_permissions = {"logout": [AccessTokenRequired]}
+
+    def login(self, request):
+        data = self.validated(LoginSerializer)
+        user = services.log_in(data["username"], data["password"])
+        if user is None:
+            return Response({"message": "Invalid Credentials!"}, status=status.HTTP_401_UNAUTHORIZED)
+        access, refresh = mint_login_tokens(user, data["expire"])
+        return Response(
+            {"access_token": str(access), "refresh_token": str(refresh), "expire": data["expire"]}
+        )
+
+    def refresh(self, request):
+        raw = bearer_token(request)
+        if raw is None:
+            raise TokenProblem(
+                "a refresh token is required: send 'Authorization: Bearer <refresh_token>'.",
+                "authorization_required",
+            )
+        user, refresh = verified_token(raw, RefreshToken)
+        access, new_refresh = mint_refreshed_tokens(user, refresh)
+        return Response({"access_token": str(access), "refresh_token": str(new_refresh)})
+
+    def logout(self, request):
+        services.revoke_session(request.auth["sid"])
+        return Response({"message": "Successfully logged out"})
+
+
+class UserViewSet(V3ViewSet):
+    """``/v3/reguser``, ``/v3/users/<n>``, ``/v3/user/<username>``: admins only."""
+
+    action_permissions = {
+        action: [FreshAdminTokenRequired]
+        for action in ("create", "upsert", "list", "retrieve", "destroy")
+    }
+
+    def create(self, request):
+        data = self.validated(CredentialsSerializer)
+        services.register_user(data["username"], data["password"])
+        return Response({"message": "'user' created successfully."}, status=status.HTTP_201_CREATED)
+
+    def upsert(self, request):
+        data = self.validated(CredentialsSerializer)
+        user, created = services.upsert_user(data["username"], data["password"])
+        if created:
+            return Response(
+                {"message": "'user' created successfully."}, status=status.HTTP_201_CREATED
+            )
+        return Response({"username": user.username})
+
+    def list(self, request, number_of_items):
+        number = parse_number_of_items(number_of_items)
+        return Response({"users": [{"username": name} for name in selectors.usernames(number)]})
+
+    def retrieve(self, request, username):
+        user = selectors.user_by_username(username)
+        if user is None:
+            raise ItemNotFound()
+        return Response({"username": user.username})
+
+    def destroy(self, request, username):
+        services.delete_user(username)
+        return Response({"message": "'user' deleted successfully."})

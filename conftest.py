@@ -1,0 +1,32 @@
+import pytest
+
+from pairsapi.testing import V3Client, login, make_user
+
+
+@pytest.fixture
+def client_v3():
+    return V3Client()
+
+
+@pytest.fixture
+def staff(db):
+    return make_user("boss", staff=True)
+
+
+@pytest.fixture
+def trader(db):
+    return make_user("trader")
+
+
+@pytest.fixture
+def admin_api(staff):
+    """A client holding a fresh admin access token."""
+    tokens = login(V3Client(), "boss")
+    return V3Client().with_token(tokens["access_token"])
+
+
+@pytest.fixture
+def trader_api(trader):
+    """A client holding a fresh non-admin access token."""
+    tokens = login(V3Client(), "trader")
+    return V3Client().with_token(tokens["access_token"])

@@ -1,0 +1,71 @@
+from django.db import models
+
+SYMBOL_MAX_LENGTH = 40
+
+
+class Ticker(models.Model):
+    """One tradable instrument, named by its broker symbol."""
+
+    class SecType(models.TextChoices):
+        STOCK = "STK", "Stock"
+        FOREX = "CASH", "Forex"
+        CRYPTO = "CRYPTO", "Crypto"
+
+    symbol = models.CharField(max_length=SYMBOL_MAX_LENGTH, unique=True)
+    sectype = models.CharField(max_length=6, choices=SecType.choices, default=SecType.STOCK)
+    xch = models.CharField("routing exchange", max_length=20, default="SMART")
+    prixch = models.CharField("primary exchange", max_length=20, default="NYSE")
+    currency = models.CharField(max_length=10, default="USD")
+    order_type = models.CharField(max_length=20, default="RELATIVE")
+    active = models.BooleanField("active as a single", default=False)
+    active_pos = models.FloatField("position", default=0)
+    active_pnl = models.FloatField("unrealized PNL", default=0)
+    active_cost = models.FloatField("average cost", default=0)
+
+    class Meta:
+        ordering = ["symbol"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(sectype__in=["STK", "CASH", "CRYPTO"]),
+                name="ticker_sectype_known",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(symbol=""),
+                name="ticker_symbol_not_empty",
+            ),
+        ]
+
+    def __str__(self):
+        return self.symbol
+
+
+class Pair(models.Model):
+    """``ticker1`` traded against ``hedge`` × ``ticker2``."""
+
+    name = models.CharField(max_length=2 * SYMBOL_MAX_LENGTH + 1, unique=True)
+    ticker1 = models.CharField(max_length=SYMBOL_MAX_LENGTH)
+    ticker2 = models.CharField(max_length=SYMBOL_MAX_LENGTH)
+    hedge = models.FloatField()
+    status = models.BooleanField("active for trading", default=False)
+    notes = models.TextField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [
+            models.Index(fields=["ticker1"], name="pair_ticker1_idx"),
+            models.Index(fields=["ticker2"], name="pair_ticker2_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(hedge__gt=0), name="pair_hedge_positive"),
+            models.CheckConstraint(
+                condition=~models.Q(ticker1__contains="-") & ~models.Q(ticker2__contains="-"),
+                name="pair_legs_without_dash",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @staticmethod
+    def name_for(ticker1, ticker2):
+        return f"{ticker1}-{ticker2}"

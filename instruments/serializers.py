@@ -1,0 +1,96 @@
+from rest_framework import serializers
+
+from pairsapi.api.fields import (
+    BooleanOptionField,
+    FlagField,
+    NumberField,
+    TextField,
+)
+
+from .models import SYMBOL_MAX_LENGTH, Ticker
+
+
+def ticker_json(ticker):
+    return {
+        "symbol": ticker.symbol,
+        "sectype": ticker.sectype,
+        "xch": ticker.xch,
+        "prixch": ticker.prixch,
+        "currency": ticker.currency,
+        "order_type": ticker.order_type,
+        "active": int(ticker.active),
+        "active_pos": ticker.active_pos,
+        "active_pnl": ticker.active_pnl,
+        "active_cost": ticker.active_cost,
+    }
+
+
+def pair_json(pair):
+    return {
+        "name": pair.name,
+        "ticker1": pair.ticker1,
+        "ticker2": pair.ticker2,
+        "hedge": pair.hedge,
+        "status": int(pair.status),
+        "notes": pair.notes,
+    }
+
+
+class SymbolField(TextField):
+    """A broker symbol: may hold spaces and dots (``BF A``, ``EUR.USD``), never a slash, which
+    could not be named in a path, nor control characters."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_length=SYMBOL_MAX_LENGTH, **kwargs)
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if "/" in value or any(ord(ch) < 32 for ch in value):
+            raise serializers.ValidationError(
+                f"'{self.field_name}' may not hold '/' or control characters."
+            )
+        return value
+
+
+class TickerSerializer(serializers.Serializer):
+    """A ticker as POSTed or PUT to ``/v3/regticker``; absent keys are left out of the result."""
+
+    symbol = SymbolField()
+    sectype = serializers.ChoiceField(choices=Ticker.SecType.values, required=False)
+    xch = TextField(max_length=20, required=False)
+    prixch = TextField(max_length=20, required=False)
+    currency = TextField(max_length=10, required=False)
+    order_type = TextField(max_length=20, required=False)
+    active = FlagField(required=False)
+    active_pos = NumberField(required=False)
+    active_pnl = NumberField(required=False)
+    active_cost = NumberField(required=False)
+    update_pnl = BooleanOptionField(required=False, default=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sectype"].error_messages["invalid_choice"] = (
+            "'sectype' must be one of: STK, CASH, CRYPTO."
+        )
+
+
+class TickerPositionSerializer(serializers.Serializer):
+    symbol = SymbolField()
+    active_pos = NumberField()
+    active_pnl = NumberField()
+    active_cost = NumberField()
+
+
+class PairSerializer(serializers.Serializer):
+    ticker1 = TextField(max_length=SYMBOL_MAX_LENGTH)
+    ticker2 = TextField(max_length=SYMBOL_MAX_LENGTH)
+    hedge = NumberField(min_value=0, exclusive_min=True)
+    status = FlagField(required=False, default=False)
+    notes = TextField(max_length=1000, required=False, allow_null=True, allow_blank=True)
+
+
+class PairUpdateSerializer(serializers.Serializer):
+    name = TextField(max_length=2 * SYMBOL_MAX_LENGTH + 1)
+    hedge = NumberField(min_value=0, exclusive_min=True, required=False)
+    status = FlagField(required=False)
+    notes = TextField(max_length=1000, required=False, allow_null=True, allow_blank=True)

@@ -1,0 +1,60 @@
+"""Who may call what: the passphrase in the body, a (fresh) access token, an admin's."""
+
+from collections.abc import Mapping
+
+from django.conf import settings
+from django.utils.crypto import constant_time_compare
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import BasePermission
+
+from .errors import AdminRequired, TokenProblem
+from .fields import empty_message
+
+
+def request_body(request):
+    """The parsed body as a mapping; a list, a string or a number is a 400."""
+    data = request.data
+    if not isinstance(data, Mapping):
+        raise ValidationError("the request body must be a JSON object.")
+    return data
+
+
+class PassphraseRequired(BasePermission):
+    """The webhook passphrase travels in the body (TradingView cannot send headers)."""
+
+    def has_permission(self, request, view):
+        supplied = request_body(request).get("passphrase")
+        if supplied is None or supplied == "":
+            raise ValidationError({"passphrase": empty_message("passphrase")})
+        expected = settings.WEBHOOK_PASSPHRASE
+        if not isinstance(supplied, str) or not constant_time_compare(supplied, expected):
+            raise ValidationError({"passphrase": "incorrect passphrase."})
+        return True
+
+
+class AccessTokenRequired(BasePermission):
+    fresh = False
+
+    def has_permission(self, request, view):
+        if request.auth is None:
+            raise getattr(request, "token_problem", None) or TokenProblem(
+                "an access token is required: send 'Authorization: Bearer <token>'.",
+                "authorization_required",
+            )
+        if self.fresh and not request.auth.get("fresh", False):
+            raise TokenProblem(
+                "a fresh access token is required: log in again.", "fresh_token_required"
+            )
+        return True
+
+
+class FreshTokenRequired(AccessTokenRequired):
+    fresh = True
+
+
+class FreshAdminTokenRequired(FreshTokenRequired):
+    def has_permission(self, request, view):
+        super().has_permission(request, view)
+        if not request.user.is_staff:
+            raise AdminRequired()
+        return True

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PairsApiConfig(AppConfig):
+    name = "pairsapi"
+    verbose_name = "Pairs-API"

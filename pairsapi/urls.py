@@ -1,0 +1,25 @@
+from django.contrib import admin
+from django.urls import include, path, re_path
+
+from pairsapi.api.errors import json_or_html
+from pairsapi.views import api_route_not_found
+
+v3_patterns = [
+    path("", include("accounts.urls")),
+    path("", include("instruments.urls")),
+    path("", include("signals.urls")),
+    path("", include("pnl.urls")),
+    # Unknown /v3/ paths answer JSON even with DEBUG on (Django's debug 404 page is HTML).
+    re_path(r"^.*$", api_route_not_found),
+]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("v3/", include(v3_patterns)),
+    path("", include("signals.page_urls")),
+]
+
+handler400 = json_or_html("bad_request")
+handler403 = json_or_html("permission_denied")
+handler404 = json_or_html("page_not_found")
+handler500 = json_or_html("server_error")

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PnlConfig(AppConfig):
+    name = "pnl"
+    verbose_name = "Account PNL"
