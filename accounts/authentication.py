@@ -14,9 +14,7 @@ def bearer_token(request):
         return None
     parts = header.split()
     if len(parts) != 2 or parts[0].lower() != b"bearer":
-        raise TokenProblem(
-            "the Authorization header must be 'Bearer <token>'.", "token_invalid"
-        )
+        raise TokenProblem("the Authorization header must be 'Bearer <token>'.", "token_invalid")
     try:
         return parts[1].decode("ascii")
     except UnicodeDecodeError:

@@ -22,7 +22,9 @@ class TokenViewSet(V3ViewSet):
         data = self.validated(LoginSerializer)
         user = services.log_in(data["username"], data["password"])
         if user is None:
-            return Response({"message": "Invalid Credentials!"}, status=status.HTTP_401_UNAUTHORIZED)
+            return Response(
+                {"message": "Invalid Credentials!"}, status=status.HTTP_401_UNAUTHORIZED
+            )
         access, refresh = mint_login_tokens(user, data["expire"])
         return Response(
             {"access_token": str(access), "refresh_token": str(refresh), "expire": data["expire"]}

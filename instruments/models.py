@@ -47,7 +47,7 @@ class Pair(models.Model):
     ticker2 = models.CharField(max_length=SYMBOL_MAX_LENGTH)
     hedge = models.FloatField()
     status = models.BooleanField("active for trading", default=False)
-    notes = models.TextField(null=True, blank=True)
+    notes = models.TextField(null=True, blank=True)  # noqa: DJ001 (the contract sends null)
 
     class Meta:
         ordering = ["name"]

@@ -1,7 +1,16 @@
 """Helpers shared by the test modules of every app."""
 
 import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote
 
+import requests
 from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
@@ -15,8 +24,9 @@ def make_user(username, staff=False):
 
 
 def login(client, username, password=PASSWORD, **extra):
-    response = client.post("/v3/login", {"username": username, "password": password, **extra},
-                           format="json")
+    response = client.post(
+        "/v3/login", {"username": username, "password": password, **extra}, format="json"
+    )
     assert response.status_code == 200, response.content
     return response.json()
 
@@ -35,3 +45,91 @@ class V3Client(APIClient):
     def send(self, method, path, body=None, raw=None, content_type="application/json"):
         data = raw if raw is not None else (json.dumps(body) if body is not None else None)
         return self.generic(method, path, data=data or "", content_type=content_type)
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def database_url_of(connection):
+    """A DATABASE_URL naming the database the test run is using (the test database)."""
+    s = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{s['NAME']}"
+    user = quote(s.get("USER") or "")
+    password = f":{quote(s['PASSWORD'])}" if s.get("PASSWORD") else ""
+    auth = f"{user}{password}@" if user else ""
+    host = s.get("HOST") or "127.0.0.1"
+    port = f":{s['PORT']}" if s.get("PORT") else ""
+    return f"postgres://{auth}{host}{port}/{s['NAME']}"
+
+
+class ServerProcess:
+    """gunicorn serving this project on a free loopback port, as a real separate process."""
+
+    def __init__(self, database_url, workers=1, env=None, port=None):
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.database_url = database_url
+        self.workers = workers
+        self.env = env or {}
+        self.process = None
+
+    def start(self, timeout=30):
+        env = {
+            **os.environ,
+            "DATABASE_URL": self.database_url,
+            "DEBUG": "0",
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            **self.env,
+        }
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "pairsapi.wsgi",
+                "--workers",
+                str(self.workers),
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--log-level",
+                "warning",
+                "--graceful-timeout",
+                "5",
+            ],
+            cwd=str(Path(__file__).resolve().parent.parent),
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited: {self.process.stderr.read().decode()}")
+            try:
+                requests.get(f"{self.url}/v3/tickers/1", timeout=2)
+                return self
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError("gunicorn did not answer in time")
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if self.process and self.process.stderr:
+            self.process.stderr.close()
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()

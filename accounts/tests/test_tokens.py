@@ -16,8 +16,9 @@ def claims(token):
 
 
 def test_login_answers_tokens_and_default_expiry(client_v3, trader):
-    response = client_v3.post("/v3/login", {"username": "trader", "password": PASSWORD},
-                              format="json")
+    response = client_v3.post(
+        "/v3/login", {"username": "trader", "password": PASSWORD}, format="json"
+    )
     assert response.status_code == 200
     body = response.json()
     assert set(body) == {"access_token", "refresh_token", "expire"}
@@ -49,8 +50,9 @@ def test_login_expire_out_of_range_or_ill_typed_is_400(client_v3, trader, expire
 
 def test_login_wrong_password_or_unknown_user_is_401(client_v3, trader):
     for username, password in (("trader", "wrong"), ("nobody", PASSWORD)):
-        response = client_v3.post("/v3/login", {"username": username, "password": password},
-                                  format="json")
+        response = client_v3.post(
+            "/v3/login", {"username": username, "password": password}, format="json"
+        )
         assert response.status_code == 401
         assert response.json() == {"message": "Invalid Credentials!"}
 
@@ -128,8 +130,10 @@ def test_logout_leaves_other_sessions_alone(client_v3, trader):
     first = login(client_v3, "trader")
     second = login(client_v3, "trader")
     V3Client().with_token(first["access_token"]).post("/v3/logout")
-    response = V3Client().with_token(second["access_token"]).post(
-        "/v3/regticker", {"symbol": "AAPL"}, format="json"
+    response = (
+        V3Client()
+        .with_token(second["access_token"])
+        .post("/v3/regticker", {"symbol": "AAPL"}, format="json")
     )
     assert response.status_code == 201
 

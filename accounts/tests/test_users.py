@@ -7,8 +7,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_reguser_creates_a_user_with_a_hashed_password(admin_api):
-    response = admin_api.post("/v3/reguser", {"username": "user2", "password": "pw-2"},
-                              format="json")
+    response = admin_api.post(
+        "/v3/reguser", {"username": "user2", "password": "pw-2"}, format="json"
+    )
     assert response.status_code == 201
     assert response.json() == {"message": "'user' created successfully."}
     user = get_user_model().objects.get(username="user2")
@@ -18,15 +19,15 @@ def test_reguser_creates_a_user_with_a_hashed_password(admin_api):
 
 
 def test_reguser_duplicate_is_400(admin_api, trader):
-    response = admin_api.post("/v3/reguser", {"username": "trader", "password": "x"},
-                              format="json")
+    response = admin_api.post("/v3/reguser", {"username": "trader", "password": "x"}, format="json")
     assert response.status_code == 400
     assert response.json() == {"message": "'username' already exists."}
 
 
 def test_reguser_put_changes_password_of_existing_user(admin_api, trader):
-    response = admin_api.put("/v3/reguser", {"username": "trader", "password": "new-pw"},
-                             format="json")
+    response = admin_api.put(
+        "/v3/reguser", {"username": "trader", "password": "new-pw"}, format="json"
+    )
     assert response.status_code == 200
     assert response.json() == {"username": "trader"}
     trader.refresh_from_db()
@@ -34,8 +35,7 @@ def test_reguser_put_changes_password_of_existing_user(admin_api, trader):
 
 
 def test_reguser_put_creates_a_new_user(admin_api):
-    response = admin_api.put("/v3/reguser", {"username": "user3", "password": "pw"},
-                             format="json")
+    response = admin_api.put("/v3/reguser", {"username": "user3", "password": "pw"}, format="json")
     assert response.status_code == 201
     assert response.json() == {"message": "'user' created successfully."}
 
@@ -67,7 +67,8 @@ def test_users_list_newest_first_and_limited(admin_api, trader):
         "users": [{"username": "third"}, {"username": "trader"}, {"username": "boss"}]
     }
     assert admin_api.get("/v3/users/2").json()["users"] == [
-        {"username": "third"}, {"username": "trader"}
+        {"username": "third"},
+        {"username": "trader"},
     ]
     assert admin_api.get("/v3/users/-1").status_code == 400
     assert admin_api.get("/v3/users/abc").status_code == 400
@@ -102,8 +103,10 @@ def test_user_routes_need_a_fresh_admin_token(trader_api, staff, method, path, b
     assert anonymous.status_code == 401
     assert anonymous.json()["error"] == "authorization_required"
     refreshed = V3Client().with_token(
-        V3Client().with_token(login(V3Client(), "boss")["refresh_token"])
-        .post("/v3/refresh").json()["access_token"]
+        V3Client()
+        .with_token(login(V3Client(), "boss")["refresh_token"])
+        .post("/v3/refresh")
+        .json()["access_token"]
     )
     stale = getattr(refreshed, method)(path, body, format="json")
     assert stale.status_code == 401

@@ -80,7 +80,10 @@ def v3_exception_handler(exc, context):
     elif isinstance(exc, exceptions.UnsupportedMediaType):
         body = {"message": f"unsupported content type: {exc.detail}"}
     elif isinstance(exc, exceptions.Throttled):
-        body = {"message": "too many requests, slow down.", "retry_after": headers.get("Retry-After")}
+        body = {
+            "message": "too many requests, slow down.",
+            "retry_after": headers.get("Retry-After"),
+        }
     else:
         body = {"message": _first_message(exc.detail)}
     if isinstance(exc, TokenProblem):
@@ -97,10 +100,18 @@ def json_or_html(handler_name):
     from django.views import defaults
 
     default = getattr(defaults, handler_name)
-    status_by_handler = {"page_not_found": 404, "server_error": 500, "bad_request": 400,
-                         "permission_denied": 403}
-    messages = {404: ITEM_NOT_FOUND, 500: "internal server error.", 400: "bad request.",
-                403: "forbidden."}
+    status_by_handler = {
+        "page_not_found": 404,
+        "server_error": 500,
+        "bad_request": 400,
+        "permission_denied": 403,
+    }
+    messages = {
+        404: ITEM_NOT_FOUND,
+        500: "internal server error.",
+        400: "bad request.",
+        403: "forbidden.",
+    }
 
     def handler(request, *args, **kwargs):
         code = status_by_handler[handler_name]

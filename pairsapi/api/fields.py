@@ -2,7 +2,7 @@
 messages name the field, and nothing that a JSON body can hold makes them raise."""
 
 import math
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from django.utils.dateparse import parse_datetime
 from rest_framework import serializers
@@ -98,8 +98,8 @@ class WholeNumberField(NumberField):
 class FlagField(NamedErrorsMixin, serializers.Field):
     """0/1 on the wire (``active``, ``status``); true/false and "0"/"1" are accepted too."""
 
-    TRUE = {1, "1", True, "true", "True"}
-    FALSE = {0, "0", False, "false", "False"}
+    TRUE = {1, "1", "true", "True"}
+    FALSE = {0, "0", "false", "False"}
 
     def invalid_message(self, name):
         return f"'{name}' must be 0 or 1."
@@ -145,7 +145,7 @@ TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S"
 def render_timestamp(value):
     if value is None:
         return None
-    return value.astimezone(timezone.utc).strftime(TIMESTAMP_FORMAT)
+    return value.astimezone(UTC).strftime(TIMESTAMP_FORMAT)
 
 
 class TimestampField(NamedErrorsMixin, serializers.Field):
@@ -164,8 +164,8 @@ class TimestampField(NamedErrorsMixin, serializers.Field):
         if value is None:
             self.fail("invalid")
         if value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
 
     def to_representation(self, value):
         return render_timestamp(value)
@@ -173,4 +173,4 @@ class TimestampField(NamedErrorsMixin, serializers.Field):
 
 def utc_now_to_second():
     """Stored timestamps are whole seconds, so the rendered form round-trips exactly."""
-    return datetime.now(timezone.utc).replace(microsecond=0)
+    return datetime.now(UTC).replace(microsecond=0)

@@ -11,9 +11,7 @@ _DIGITS = re.compile(r"[0-9]{1,18}")
 def parse_number_of_items(raw):
     """0 means all, a positive integer the newest N; anything else is a 400."""
     if not isinstance(raw, str) or not _DIGITS.fullmatch(raw):
-        raise ValidationError(
-            {"number_of_items": f"'{raw}' is not 0 (all) or a positive integer."}
-        )
+        raise ValidationError({"number_of_items": f"'{raw}' is not 0 (all) or a positive integer."})
     return int(raw)
 
 
