@@ -28,11 +28,21 @@ def active_pairs_with_leg(symbol):
 
 
 def first_registered_ticker(candidates):
-    """The registered ticker matching the first of ``candidates`` that is registered (one query)."""
+    """The registered ticker for the first of ``candidates`` that matches one (one query).
+
+    ``candidates`` are ``(symbol, sectypes)`` pairs, best first; ``sectypes`` (None: any) limits
+    which kinds of ticker the symbol may match.
+    """
     if not candidates:
         return None
-    found = {t.symbol: t for t in Ticker.objects.filter(symbol__in=candidates)}
-    return next((found[c] for c in candidates if c in found), None)
+    found = {
+        t.symbol: t for t in Ticker.objects.filter(symbol__in=[symbol for symbol, _ in candidates])
+    }
+    for symbol, sectypes in candidates:
+        ticker = found.get(symbol)
+        if ticker is not None and (sectypes is None or ticker.sectype in sectypes):
+            return ticker
+    return None
 
 
 def first_registered_pair(leg1_candidates, leg2_candidates):

@@ -95,7 +95,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Persistent connections buy nothing on SQLite; a busy timeout keeps concurrent writers waiting
     # instead of failing with "database is locked".
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # IMMEDIATE: a transaction takes the write lock when it begins, so two fill reports for one
+    # signal queue up instead of both reading and then one failing to write.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        timeout=20,
+        transaction_mode="IMMEDIATE",
+        init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    )
     # A file, not memory, so that server processes started by the tests share the test database.
     DATABASES["default"].setdefault("TEST", {})["NAME"] = os.environ.get(
         "SQLITE_TEST_NAME", str(BASE_DIR / "test-db.sqlite3")

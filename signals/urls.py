@@ -1,1 +1,29 @@
-urlpatterns = []
+from django.urls import path
+
+from .views import SignalViewSet, WebhookViewSet
+
+urlpatterns = [
+    path("webhook", WebhookViewSet.as_view({"post": "create", "put": "update"}), name="webhook"),
+    # Before signal/<rowid>, so that "updateorder" is not read as a rowid.
+    path(
+        "signal/updateorder",
+        WebhookViewSet.as_view({"put": "record_fill"}),
+        name="signal-updateorder",
+    ),
+    path("signals/<str:number_of_items>", SignalViewSet.as_view({"get": "list"}), name="signals"),
+    path(
+        "signals/ticker/<str:ticker>/<str:number_of_items>",
+        SignalViewSet.as_view({"get": "list_for_ticker"}),
+        name="signals-ticker",
+    ),
+    path(
+        "signals/status/<str:order_status>/<str:number_of_items>",
+        SignalViewSet.as_view({"get": "list_with_status"}),
+        name="signals-status",
+    ),
+    path(
+        "signal/<str:rowid>",
+        SignalViewSet.as_view({"get": "retrieve", "delete": "destroy"}),
+        name="signal",
+    ),
+]

@@ -1,0 +1,69 @@
+from django.db import models
+from django.db.models import Q
+
+from pairsapi.api.fields import utc_now_to_second
+
+# The waiting list the broker bridge polls: `waiting` and `rerouted` signals.
+WAITING_STATUSES = ("waiting", "rerouted")
+
+
+class Signal(models.Model):
+    """One order request, usually a TradingView alert, and what became of it at the broker."""
+
+    rowid = models.BigAutoField(primary_key=True)
+    timestamp = models.DateTimeField(default=utc_now_to_second)
+    ticker = models.CharField("expression", max_length=100)
+    order_action = models.CharField(max_length=4, choices=[("buy", "buy"), ("sell", "sell")])
+    order_contracts = models.BigIntegerField()
+    order_price = models.FloatField(null=True, blank=True)
+    mar_pos = models.CharField(max_length=20, null=True, blank=True)  # noqa: DJ001
+    mar_pos_size = models.BigIntegerField(null=True, blank=True)
+    pre_mar_pos = models.CharField(max_length=20, null=True, blank=True)  # noqa: DJ001
+    pre_mar_pos_size = models.BigIntegerField(null=True, blank=True)
+    order_comment = models.TextField(default="", blank=True)
+    order_status = models.CharField(max_length=40, default="waiting")
+    # Derived from the expression: single / pair (null when the expression is problematic).
+    ticker_type = models.CharField(max_length=12, null=True, blank=True)  # noqa: DJ001
+    ticker1 = models.CharField(max_length=40, null=True, blank=True)  # noqa: DJ001
+    ticker2 = models.CharField(max_length=40, null=True, blank=True)  # noqa: DJ001
+    hedge_param = models.FloatField(null=True, blank=True)
+    order_id1 = models.BigIntegerField(null=True, blank=True)
+    order_id2 = models.BigIntegerField(null=True, blank=True)
+    price1 = models.FloatField(null=True, blank=True)
+    price2 = models.FloatField(null=True, blank=True)
+    filled_qty1 = models.FloatField("leg 1 filled", default=0)
+    filled_qty2 = models.FloatField("leg 2 filled", default=0)
+    fill_price = models.FloatField(null=True, blank=True)
+    slip = models.FloatField(null=True, blank=True)
+    error_msg = models.TextField(null=True, blank=True)  # noqa: DJ001
+    status_msg = models.TextField(null=True, blank=True)  # noqa: DJ001
+
+    class Meta:
+        ordering = ["-rowid"]
+        indexes = [
+            # signals/status/<status>/<n>: newest of one status.
+            models.Index(fields=["order_status", "-rowid"], name="signal_status_idx"),
+            # The bridge's poll: a small index of the few signals still waiting.
+            models.Index(
+                fields=["-rowid"],
+                name="signal_waiting_idx",
+                condition=Q(order_status__in=WAITING_STATUSES),
+            ),
+            # signals/ticker/<ticker>/<n>: a pair's or a single's history, newest first.
+            models.Index(
+                fields=["ticker1", "ticker2", "ticker_type", "-rowid"], name="signal_ticker_idx"
+            ),
+            # The dashboard's date ranges.
+            models.Index(fields=["-timestamp"], name="signal_timestamp_idx"),
+            # updateorder finds a signal by a leg's broker order id.
+            models.Index(fields=["order_id1"], name="signal_order_id1_idx"),
+            models.Index(fields=["order_id2"], name="signal_order_id2_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(order_action__in=["buy", "sell"]), name="signal_order_action_known"
+            ),
+        ]
+
+    def __str__(self):
+        return f"#{self.rowid} {self.order_action} {self.order_contracts} {self.ticker}"

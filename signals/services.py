@@ -1,0 +1,122 @@
+"""Every write to signals: ingest from the webhook, updates from the bridge, fill reports."""
+
+from dataclasses import asdict, fields
+
+from django.db import transaction
+from django.db.models import Q
+
+from instruments.selectors import first_registered_pair, first_registered_ticker
+from pairsapi.api.errors import ItemNotFound
+
+from .checks import Registered, check_signal
+from .expressions import PAIR, SINGLE, parse_expression, symbol_candidates
+from .fills import FillState, apply_cancel, apply_fill
+from .models import WAITING_STATUSES, Signal
+
+
+def _resolve(expression):
+    """What the expression names: (registered ticker or pair or None, ticker1, ticker2).
+
+    One query: the ticker for a single, the pair for a pair; none for a problematic expression.
+    """
+    if expression.kind == SINGLE:
+        candidates = [(c.symbol, c.sectypes) for c in symbol_candidates(expression.symbol1)]
+        ticker = first_registered_ticker(candidates)
+        if ticker is None:
+            return None, expression.symbol1, None
+        return Registered(active=ticker.active), ticker.symbol, None
+    if expression.kind == PAIR:
+        pair = first_registered_pair(
+            [c.symbol for c in symbol_candidates(expression.symbol1)],
+            [c.symbol for c in symbol_candidates(expression.symbol2)],
+        )
+        if pair is None:
+            return None, expression.symbol1, expression.symbol2
+        return Registered(active=pair.status, hedge=pair.hedge), pair.ticker1, pair.ticker2
+    return None, None, None
+
+
+def _screen(signal, bypass):
+    """Parse the signal's expression and set its derived fields and status; returns the answer."""
+    expression = parse_expression(signal.ticker)
+    registered, signal.ticker1, signal.ticker2 = _resolve(expression)
+    signal.ticker_type = None if expression.is_problematic else expression.kind
+    signal.hedge_param = expression.hedge
+    verdict = check_signal(
+        expression, registered, signal.order_status, signal.status_msg, bypass=bypass
+    )
+    signal.order_status, signal.status_msg = verdict.order_status, verdict.status_msg
+    return verdict.answer
+
+
+def ingest_signal(data):
+    """Store a TradingView alert. Returns (signal, answer). One lookup and one insert."""
+    data = dict(data)
+    bypass = data.pop("bypass_ticker_status", False)
+    signal = Signal(**data)
+    answer = _screen(signal, bypass)
+    signal.save(force_insert=True)
+    return signal, answer
+
+
+@transaction.atomic
+def update_signal(data):
+    """Apply a bridge's edit of a signal: present keys replace, absent keys keep their values,
+    and the expression is checked again."""
+    data = dict(data)
+    rowid = data.pop("rowid")
+    bypass = data.pop("bypass_ticker_status", False)
+    signal = Signal.objects.select_for_update().filter(rowid=rowid).first()
+    if signal is None:
+        raise ItemNotFound()
+    for key, value in data.items():
+        setattr(signal, key, value)
+    _screen(signal, bypass)
+    signal.save()
+    return signal
+
+
+_FILL_FIELDS = [f.name for f in fields(FillState)]
+
+
+@transaction.atomic
+def record_fill(order_id, symbol=None, price=None, filled_qty=None, cancel=False):
+    """Apply a broker's fill report (or cancel) to the newest signal with that leg's order id.
+
+    The signal row is locked first: reports for the two legs of one signal may arrive at the same
+    moment on two workers, and each must see the other's leg.
+    """
+    leg1 = Q(order_id1=order_id)
+    leg2 = Q(order_id2=order_id)
+    if symbol is not None:
+        leg1 &= Q(ticker1=symbol)
+        leg2 &= Q(ticker2=symbol)
+    signal = Signal.objects.select_for_update().filter(leg1 | leg2).order_by("-rowid").first()
+    if signal is None:
+        raise ItemNotFound()
+    state = FillState(**{name: getattr(signal, name) for name in _FILL_FIELDS})
+    if cancel:
+        new_state = apply_cancel(state)
+    else:
+        leg = 1 if (signal.order_id1 == order_id and signal.ticker1 == symbol) else 2
+        new_state = apply_fill(state, leg, price, filled_qty)
+    changed = [name for name, value in asdict(new_state).items() if getattr(signal, name) != value]
+    for name in changed:
+        setattr(signal, name, getattr(new_state, name))
+    if changed:
+        signal.save(update_fields=changed)
+    return signal
+
+
+@transaction.atomic
+def delete_signal(rowid):
+    if not Signal.objects.filter(rowid=rowid).delete()[0]:
+        raise ItemNotFound()
+
+
+@transaction.atomic
+def cancel_waiting_signals(signals, reason="canceled by staff"):
+    """Cancel the given signals that are still waiting (the admin's action). Returns how many."""
+    return signals.filter(order_status__in=WAITING_STATUSES).update(
+        order_status="canceled", status_msg=reason
+    )

@@ -1,0 +1,80 @@
+from rest_framework import status
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from pairsapi.api.errors import ItemNotFound
+from pairsapi.api.listing import ANONYMOUS_CAP, capped_number_of_items
+from pairsapi.api.permissions import FreshAdminTokenRequired, PassphraseRequired
+from pairsapi.api.views import V3ViewSet
+
+from . import selectors, services
+from .serializers import (
+    FillReportSerializer,
+    NewSignalSerializer,
+    SignalUpdateSerializer,
+    signal_json,
+)
+
+# The bridge polls the waiting list; an anonymous poll still sees up to 20 signals.
+ANONYMOUS_WAITING_CAP = 20
+
+
+def _rowid(raw):
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 18 or int(raw) == 0:
+        raise ValidationError({"rowid": f"'{raw}' is not a positive integer."})
+    return int(raw)
+
+
+class WebhookViewSet(V3ViewSet):
+    """``/v3/webhook`` and ``/v3/signal/updateorder``: passphrase in the body, no token."""
+
+    authentication_classes = []
+    action_permissions = {
+        "create": [PassphraseRequired],
+        "update": [PassphraseRequired],
+        "record_fill": [PassphraseRequired],
+    }
+
+    def create(self, request):
+        _, answer = services.ingest_signal(self.validated(NewSignalSerializer))
+        return Response({"message": answer}, status=status.HTTP_201_CREATED)
+
+    def update(self, request):
+        signal = services.update_signal(self.validated(SignalUpdateSerializer))
+        return Response(signal_json(signal))
+
+    def record_fill(self, request):
+        signal = services.record_fill(**self.validated(FillReportSerializer))
+        return Response(signal_json(signal))
+
+
+class SignalViewSet(V3ViewSet):
+    action_permissions = {"destroy": [FreshAdminTokenRequired]}
+
+    def list(self, request, number_of_items):
+        number = capped_number_of_items(number_of_items, request)
+        signals = selectors.newest_signals(number)
+        return Response(
+            {"signals": [signal_json(s) for s in signals], "notoken_limit": ANONYMOUS_CAP}
+        )
+
+    def list_for_ticker(self, request, ticker, number_of_items):
+        number = capped_number_of_items(number_of_items, request)
+        signals = selectors.signals_for_ticker(ticker, number)
+        return Response({"signals": [signal_json(s) for s in signals]})
+
+    def list_with_status(self, request, order_status, number_of_items):
+        cap = ANONYMOUS_WAITING_CAP if order_status == "waiting" else ANONYMOUS_CAP
+        number = capped_number_of_items(number_of_items, request, cap)
+        signals = selectors.signals_with_status(order_status, number)
+        return Response({"signals": [signal_json(s) for s in signals]})
+
+    def retrieve(self, request, rowid):
+        signal = selectors.signal_by_rowid(_rowid(rowid))
+        if signal is None:
+            raise ItemNotFound()
+        return Response(signal_json(signal))
+
+    def destroy(self, request, rowid):
+        services.delete_signal(_rowid(rowid))
+        return Response({"message": "'signal' deleted successfully."})
