@@ -1,1 +1,8 @@
-urlpatterns = []
+from django.urls import path
+
+from .views import SnapshotViewSet
+
+urlpatterns = [
+    path("regpnl", SnapshotViewSet.as_view({"post": "create", "put": "update"}), name="regpnl"),
+    path("pnl/<str:number_of_items>", SnapshotViewSet.as_view({"get": "list"}), name="pnl"),
+]

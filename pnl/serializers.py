@@ -1,0 +1,26 @@
+from rest_framework import serializers
+
+from pairsapi.api.fields import NumberField, TimestampField, WholeNumberField, render_timestamp
+
+from .models import WIRE_FIELDS
+
+
+def snapshot_json(snapshot):
+    body = {"rowid": snapshot.rowid, "timestamp": render_timestamp(snapshot.timestamp)}
+    body.update({key: getattr(snapshot, field) for key, field in WIRE_FIELDS.items()})
+    return body
+
+
+class SnapshotSerializer(serializers.Serializer):
+    """An account snapshot in the broker's key names; absent keys are left out of the result."""
+
+    timestamp = TimestampField(required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for key, field in WIRE_FIELDS.items():
+            self.fields[key] = NumberField(required=False, allow_null=True, source=field)
+
+
+class SnapshotUpdateSerializer(SnapshotSerializer):
+    rowid = WholeNumberField(min_value=1)

@@ -1,0 +1,30 @@
+from rest_framework import status
+from rest_framework.response import Response
+
+from pairsapi.api.listing import ANONYMOUS_CAP, capped_number_of_items
+from pairsapi.api.permissions import PassphraseRequired
+from pairsapi.api.views import V3ViewSet
+
+from . import selectors, services
+from .serializers import SnapshotSerializer, SnapshotUpdateSerializer, snapshot_json
+
+
+class SnapshotViewSet(V3ViewSet):
+    action_permissions = {"create": [PassphraseRequired], "update": [PassphraseRequired]}
+
+    def create(self, request):
+        services.record_snapshot(self.validated(SnapshotSerializer))
+        return Response(
+            {"message": "'record' created successfully."}, status=status.HTTP_201_CREATED
+        )
+
+    def update(self, request):
+        data = dict(self.validated(SnapshotUpdateSerializer))
+        snapshot = services.update_snapshot(data.pop("rowid"), data)
+        return Response(snapshot_json(snapshot))
+
+    def list(self, request, number_of_items):
+        number = capped_number_of_items(number_of_items, request)
+        snapshots = [snapshot_json(s) for s in selectors.newest_snapshots(number)]
+        # The existing client reads the list under "signals"; "pnl" is the sensible name.
+        return Response({"signals": snapshots, "pnl": snapshots, "notoken_limit": ANONYMOUS_CAP})
