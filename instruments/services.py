@@ -21,13 +21,15 @@ def _lock_tickers(symbols):
     return list(Ticker.objects.select_for_update().filter(symbol__in=symbols).order_by("symbol"))
 
 
-def _check_may_trade_single(symbol):
+def check_single_may_be_active(symbol):
+    """The rule for a ticker traded as a single (the admin's forms call it too)."""
     if active_pairs_with_leg(symbol).exists():
         raise RuleViolation(TICKER_IN_ACTIVE_PAIR)
 
 
-def _check_may_trade_pair(ticker1, ticker2):
-    if any(t.active for t in _lock_tickers([ticker1, ticker2])):
+def check_pair_may_be_active(ticker1, ticker2):
+    """The rule for an active pair (the admin's forms call it too)."""
+    if Ticker.objects.filter(symbol__in=[ticker1, ticker2], active=True).exists():
         raise RuleViolation(LEG_ACTIVE_AS_SINGLE)
 
 
@@ -45,7 +47,7 @@ def register_ticker(data):
     symbol = data["symbol"]
     if data.get("active"):
         _lock_tickers([symbol])
-        _check_may_trade_single(symbol)
+        check_single_may_be_active(symbol)
     try:
         with transaction.atomic():
             return Ticker.objects.create(
@@ -63,7 +65,7 @@ def upsert_ticker(data):
         return register_ticker(data), True
     fields = _ticker_fields(data, data.get("update_pnl", False))
     if fields.get("active") and not ticker.active:
-        _check_may_trade_single(ticker.symbol)
+        check_single_may_be_active(ticker.symbol)
     return _save(ticker, fields), False
 
 
@@ -96,7 +98,8 @@ def register_pair(ticker1, ticker2, hedge, status=False, notes=None):
     if ticker1 == ticker2:
         raise RuleViolation("a pair needs two different tickers.")
     if status:
-        _check_may_trade_pair(ticker1, ticker2)
+        _lock_tickers([ticker1, ticker2])
+        check_pair_may_be_active(ticker1, ticker2)
     try:
         with transaction.atomic():
             return Pair.objects.create(
@@ -118,7 +121,8 @@ def update_pair(name, **fields):
     if pair is None:
         raise ItemNotFound()
     if fields.get("status"):
-        _check_may_trade_pair(pair.ticker1, pair.ticker2)
+        _lock_tickers([pair.ticker1, pair.ticker2])
+        check_pair_may_be_active(pair.ticker1, pair.ticker2)
     pair = Pair.objects.select_for_update().get(pk=pair.pk)
     return _save(pair, fields)
 

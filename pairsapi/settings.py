@@ -121,20 +121,21 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-STATICFILES_DIRS = [BASE_DIR / "static"] if (BASE_DIR / "static").is_dir() else []
+STATICFILES_DIRS = [BASE_DIR / "static"]
+# Production serves compressed files with content hashes in their names (run collectstatic);
+# STATIC_MANIFEST=0 serves them straight from the source folders instead (tests, development).
+STATIC_MANIFEST = env_flag("STATIC_MANIFEST", not DEBUG)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
-            "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if STATIC_MANIFEST
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
     },
 }
-
-# A page rendered before collectstatic falls back to the unhashed file instead of failing.
-WHITENOISE_MANIFEST_STRICT = False
+WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
 
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/dashboard"

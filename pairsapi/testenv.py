@@ -7,3 +7,4 @@ import os
 
 os.environ.setdefault("SECRET_KEY", "test-suite-signing-key")
 os.environ.setdefault("FAST_PASSWORD_HASHING", "1")
+os.environ.setdefault("STATIC_MANIFEST", "0")

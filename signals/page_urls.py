@@ -1,1 +1,16 @@
-urlpatterns = []
+from django.contrib.auth import views as auth_views
+from django.urls import path
+from django.views.generic import RedirectView
+
+from pnl.pages import positions
+
+from . import pages
+
+urlpatterns = [
+    path("", RedirectView.as_view(url="/dashboard", permanent=False)),
+    path("dashboard", pages.dashboard, name="dashboard"),
+    path("list", pages.signal_list, name="signal-list"),
+    path("positions", positions, name="positions"),
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+]

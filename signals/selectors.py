@@ -1,5 +1,7 @@
 """Read queries on signals, shared by the API and the pages."""
 
+from django.db.models import Avg, Q
+
 from pairsapi.api.listing import newest
 
 from .expressions import PAIR, SINGLE
@@ -14,17 +16,38 @@ def newest_signals(number):
     return newest(Signal.objects.all(), number)
 
 
-def signals_for_ticker(name, number):
+def _of_ticker(name):
     """``A-B``: the pair signals of ticker1 A and ticker2 B; ``A``: the single signals of A."""
     legs = name.split("-")
     if len(legs) == 2:
-        signals = Signal.objects.filter(ticker_type=PAIR, ticker1=legs[0], ticker2=legs[1])
-    elif len(legs) == 1:
+        return Signal.objects.filter(ticker_type=PAIR, ticker1=legs[0], ticker2=legs[1])
+    if len(legs) == 1:
         # ticker2 IS NULL lets the (ticker1, ticker2, ticker_type, rowid) index serve singles too.
-        signals = Signal.objects.filter(ticker_type=SINGLE, ticker1=legs[0], ticker2__isnull=True)
-    else:
-        signals = Signal.objects.none()
-    return newest(signals, number)
+        return Signal.objects.filter(ticker_type=SINGLE, ticker1=legs[0], ticker2__isnull=True)
+    return Signal.objects.none()
+
+
+def signals_for_ticker(name, number):
+    return newest(_of_ticker(name), number)
+
+
+def signals_for_ticker_between(name, start, end):
+    """One ticker's or pair's signals from ``start`` (inclusive) to ``end`` (exclusive), newest
+    first."""
+    return list(_of_ticker(name).filter(timestamp__gte=start, timestamp__lt=end).order_by("-rowid"))
+
+
+def average_slippage(signals):
+    """Average slip of buys, of sells and of all, over the signals that have one."""
+    return signals.aggregate(
+        buy=Avg("slip", filter=Q(order_action="buy")),
+        sell=Avg("slip", filter=Q(order_action="sell")),
+        all=Avg("slip"),
+    )
+
+
+def average_slippage_between(name, start, end):
+    return average_slippage(_of_ticker(name).filter(timestamp__gte=start, timestamp__lt=end))
 
 
 def signals_with_status(status, number):

@@ -6,12 +6,28 @@ from pnl.models import AccountSnapshot
 pytestmark = pytest.mark.django_db
 
 POSTMAN_SNAPSHOT = {
-    "passphrase": "webhook", "AvailableFunds": 31000, "BuyingPower": 103295, "DailyPnL": 268.9,
-    "GrossPositionValue": 103809, "MaintMarginReq": 31600, "NetLiquidation": 62588,
-    "RealizedPnL": 30, "UnrealizedPnL": -1000,
+    "passphrase": "webhook",
+    "AvailableFunds": 31000,
+    "BuyingPower": 103295,
+    "DailyPnL": 268.9,
+    "GrossPositionValue": 103809,
+    "MaintMarginReq": 31600,
+    "NetLiquidation": 62588,
+    "RealizedPnL": 30,
+    "UnrealizedPnL": -1000,
 }
-KEYS = ["rowid", "timestamp", "AvailableFunds", "BuyingPower", "DailyPnL", "GrossPositionValue",
-        "MaintMarginReq", "NetLiquidation", "RealizedPnL", "UnrealizedPnL"]
+KEYS = [
+    "rowid",
+    "timestamp",
+    "AvailableFunds",
+    "BuyingPower",
+    "DailyPnL",
+    "GrossPositionValue",
+    "MaintMarginReq",
+    "NetLiquidation",
+    "RealizedPnL",
+    "UnrealizedPnL",
+]
 
 
 def test_regpnl_post_records_a_snapshot():
@@ -27,11 +43,14 @@ def test_regpnl_post_records_a_snapshot():
 
 
 def test_pnl_defaults_unknown_pnl_to_minus_one_and_the_rest_to_null():
-    V3Client().post("/v3/regpnl", {"passphrase": "webhook", "NetLiquidation": "1000.5"},
-                    format="json")
+    V3Client().post(
+        "/v3/regpnl", {"passphrase": "webhook", "NetLiquidation": "1000.5"}, format="json"
+    )
     snapshot = V3Client().get("/v3/pnl/1").json()["signals"][0]
     assert (snapshot["DailyPnL"], snapshot["RealizedPnL"], snapshot["UnrealizedPnL"]) == (
-        -1, -1, -1,
+        -1,
+        -1,
+        -1,
     )
     assert snapshot["AvailableFunds"] is None and snapshot["NetLiquidation"] == 1000.5
 
@@ -48,8 +67,12 @@ def test_regpnl_put_updates_by_rowid_and_keeps_the_timestamp():
 
 def test_regpnl_put_as_postman_sends_it():
     snapshot = AccountSnapshot.objects.create(net_liquidation=1)
-    body = {**POSTMAN_SNAPSHOT, "rowid": snapshot.rowid, "timestamp": "2022-06-16 23:55:36",
-            "AvailableFunds": 32000}
+    body = {
+        **POSTMAN_SNAPSHOT,
+        "rowid": snapshot.rowid,
+        "timestamp": "2022-06-16 23:55:36",
+        "AvailableFunds": 32000,
+    }
     response = V3Client().put("/v3/regpnl", body, format="json")
     assert response.status_code == 200
     assert response.json()["timestamp"] == "2022-06-16 23:55:36"
@@ -57,8 +80,7 @@ def test_regpnl_put_as_postman_sends_it():
 
 
 def test_regpnl_put_unknown_rowid_is_404():
-    response = V3Client().put("/v3/regpnl", {"passphrase": "webhook", "rowid": 10},
-                              format="json")
+    response = V3Client().put("/v3/regpnl", {"passphrase": "webhook", "rowid": 10}, format="json")
     assert response.status_code == 404
     assert response.json() == {"message": "item not found."}
 
@@ -75,8 +97,9 @@ def test_regpnl_put_unknown_rowid_is_404():
     ],
 )
 def test_bad_snapshots_are_400_and_store_nothing(method, change, field):
-    response = getattr(V3Client(), method)("/v3/regpnl", {**POSTMAN_SNAPSHOT, **change},
-                                           format="json")
+    response = getattr(V3Client(), method)(
+        "/v3/regpnl", {**POSTMAN_SNAPSHOT, **change}, format="json"
+    )
     assert response.status_code == 400
     assert field in response.json()["message"]
     assert not AccountSnapshot.objects.exists()

@@ -1,0 +1,158 @@
+"""Staff edit tickers and pairs here; every save goes through the same services as the API,
+so the activity rules hold whichever way a change arrives."""
+
+from django import forms
+from django.contrib import admin, messages
+
+from pairsapi.api.errors import RuleViolation
+
+from . import services
+from .models import Pair, Ticker
+
+
+class TickerForm(forms.ModelForm):
+    class Meta:
+        model = Ticker
+        fields = (
+            "symbol",
+            "sectype",
+            "xch",
+            "prixch",
+            "currency",
+            "order_type",
+            "active",
+            "active_pos",
+            "active_pnl",
+            "active_cost",
+        )
+
+    def clean(self):
+        data = super().clean()
+        symbol = data.get("symbol") or (self.instance.symbol if self.instance.pk else None)
+        if symbol and data.get("active") and not (self.instance.pk and self.instance.active):
+            try:
+                services.check_single_may_be_active(symbol)
+            except RuleViolation as problem:
+                raise forms.ValidationError(str(problem.detail).strip()) from None
+        return data
+
+
+@admin.register(Ticker)
+class TickerAdmin(admin.ModelAdmin):
+    form = TickerForm
+    list_display = (
+        "symbol",
+        "sectype",
+        "currency",
+        "active",
+        "active_pos",
+        "active_pnl",
+        "active_cost",
+    )
+    list_filter = ("sectype", "active", "currency")
+    search_fields = ("symbol",)
+    actions = ("activate", "deactivate")
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("symbol",) if obj else ()
+
+    def save_model(self, request, obj, form, change):
+        data = {name: form.cleaned_data[name] for name in form.changed_data}
+        data.update(symbol=obj.symbol, update_pnl=True)
+        ticker = services.upsert_ticker(data)[0] if change else services.register_ticker(data)
+        obj.pk = ticker.pk
+
+    def _set_active(self, request, queryset, active):
+        refused = []
+        for ticker in queryset:
+            try:
+                services.set_ticker_active(ticker, active)
+            except RuleViolation:
+                refused.append(ticker.symbol)
+        done = queryset.count() - len(refused)
+        self.message_user(request, f"{done} ticker(s) {'activated' if active else 'deactivated'}.")
+        if refused:
+            self.message_user(
+                request,
+                f"Left passive, each is a leg of an active pair: {', '.join(refused)}.",
+                messages.WARNING,
+            )
+
+    @admin.action(description="Activate selected tickers as singles")
+    def activate(self, request, queryset):
+        self._set_active(request, queryset, True)
+
+    @admin.action(description="Deactivate selected tickers")
+    def deactivate(self, request, queryset):
+        self._set_active(request, queryset, False)
+
+
+class PairForm(forms.ModelForm):
+    class Meta:
+        model = Pair
+        fields = ("ticker1", "ticker2", "hedge", "status", "notes")
+
+    def clean(self):
+        data = super().clean()
+        ticker1 = data.get("ticker1", self.instance.ticker1)
+        ticker2 = data.get("ticker2", self.instance.ticker2)
+        if not self.instance.pk and ticker1 and ticker2 and "-" in ticker1 + ticker2:
+            raise forms.ValidationError("problematic ticker! A leg may not hold '-'.")
+        if data.get("status") and ticker1 and ticker2:
+            try:
+                services.check_pair_may_be_active(ticker1, ticker2)
+            except RuleViolation as problem:
+                raise forms.ValidationError(str(problem.detail).strip()) from None
+        return data
+
+
+@admin.register(Pair)
+class PairAdmin(admin.ModelAdmin):
+    form = PairForm
+    list_display = ("name", "ticker1", "ticker2", "hedge", "status", "notes")
+    list_editable = ("hedge",)
+    list_filter = ("status",)
+    search_fields = ("name", "ticker1", "ticker2")
+    actions = ("activate", "deactivate")
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("ticker1", "ticker2") if obj else ()
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            pair = services.update_pair(
+                obj.name,
+                **{
+                    k: form.cleaned_data[k]
+                    for k in ("hedge", "status", "notes")
+                    if k in form.cleaned_data
+                },
+            )
+        else:
+            pair = services.register_pair(
+                obj.ticker1, obj.ticker2, obj.hedge, status=obj.status, notes=obj.notes
+            )
+        obj.pk, obj.name = pair.pk, pair.name
+
+    def _set_status(self, request, queryset, status):
+        refused = []
+        for pair in queryset:
+            try:
+                services.update_pair(pair.name, status=status)
+            except RuleViolation:
+                refused.append(pair.name)
+        self.message_user(request, f"{queryset.count() - len(refused)} pair(s) updated.")
+        if refused:
+            self.message_user(
+                request,
+                f"Left passive, a leg is an active single: {', '.join(refused)}.",
+                messages.WARNING,
+            )
+
+    @admin.action(description="Activate selected pairs")
+    def activate(self, request, queryset):
+        self._set_status(request, queryset, True)
+
+    @admin.action(description="Deactivate selected pairs")
+    def deactivate(self, request, queryset):
+        self._set_status(request, queryset, False)

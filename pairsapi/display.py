@@ -1,0 +1,23 @@
+"""Times as the trader reads them: in DISPLAY_TIME_ZONE (default America/Los_Angeles)."""
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.utils import timezone
+
+
+def display_zone():
+    return ZoneInfo(settings.DISPLAY_TIME_ZONE)
+
+
+def local_today():
+    return timezone.now().astimezone(display_zone()).date()
+
+
+def day_bounds(first_day, last_day):
+    """UTC instants spanning whole local days ``first_day`` .. ``last_day`` inclusive."""
+    zone = display_zone()
+    start = datetime.combine(first_day, time.min, tzinfo=zone)
+    end = datetime.combine(last_day + timedelta(days=1), time.min, tzinfo=zone)
+    return start, end

@@ -1,0 +1,56 @@
+from django.contrib import admin
+
+from . import services
+from .models import Signal
+
+DERIVED_FIELDS = (
+    "rowid",
+    "timestamp",
+    "ticker_type",
+    "ticker1",
+    "ticker2",
+    "hedge_param",
+    "price1",
+    "price2",
+    "filled_qty1",
+    "filled_qty2",
+    "fill_price",
+    "slip",
+)
+
+
+@admin.register(Signal)
+class SignalAdmin(admin.ModelAdmin):
+    list_display = (
+        "rowid",
+        "timestamp",
+        "ticker",
+        "order_action",
+        "order_contracts",
+        "order_price",
+        "order_status",
+        "fill_price",
+        "slip",
+    )
+    list_filter = ("order_status", "ticker_type", ("timestamp", admin.DateFieldListFilter))
+    search_fields = ("ticker", "=ticker1", "=ticker2")
+    readonly_fields = DERIVED_FIELDS
+    date_hierarchy = "timestamp"
+    actions = ("cancel_waiting",)
+    list_per_page = 50
+    # Counting millions of rows on every page view is wasted work.
+    show_full_result_count = False
+
+    def save_model(self, request, obj, form, change):
+        data = {name: form.cleaned_data[name] for name in form.changed_data}
+        if change:
+            # Staff decide: their edit is stored as made, without the ticker checks.
+            services.update_signal({**data, "rowid": obj.rowid, "bypass_ticker_status": True})
+        else:
+            signal, _ = services.ingest_signal(form.cleaned_data)
+            obj.pk = signal.pk
+
+    @admin.action(description="Cancel selected signals that are still waiting")
+    def cancel_waiting(self, request, queryset):
+        count = services.cancel_waiting_signals(queryset)
+        self.message_user(request, f"{count} waiting signal(s) canceled.")

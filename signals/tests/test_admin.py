@@ -1,0 +1,68 @@
+from datetime import UTC, datetime
+
+import pytest
+from django.test import Client
+
+from pairsapi.testing import PASSWORD
+from pnl.models import AccountSnapshot
+from signals.models import Signal
+from signals.tests.factories import make_signal, make_single
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff_browser(staff):
+    client = Client()
+    assert client.login(username="boss", password=PASSWORD)
+    return client
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/signals/signal/",
+        "/admin/signals/signal/?order_status=waiting",
+        "/admin/signals/signal/?ticker_type=pair",
+        "/admin/signals/signal/?q=NMFC",
+        "/admin/signals/signal/?timestamp__year=2024",
+        "/admin/pnl/accountsnapshot/",
+        "/admin/pnl/accountsnapshot/?timestamp__year=2024",
+    ],
+)
+def test_signal_and_snapshot_admin_pages_load(staff_browser, path):
+    make_signal(timestamp=datetime(2024, 3, 5, tzinfo=UTC))
+    AccountSnapshot.objects.create(net_liquidation=1, timestamp=datetime(2024, 3, 5, tzinfo=UTC))
+    response = staff_browser.get(path)
+    assert response.status_code == 200
+    assert "NMFC" in response.content.decode() or "accountsnapshot" in path
+
+
+def test_signal_search_and_filter_narrow_the_list(staff_browser):
+    make_signal()
+    make_single("AAPL", order_status="filled")
+    html = staff_browser.get("/admin/signals/signal/?q=AAPL").content.decode()
+    assert "AAPL" in html and "NMFC-0.75*ROIC" not in html
+    html = staff_browser.get("/admin/signals/signal/?order_status=filled").content.decode()
+    assert "AAPL" in html and "NMFC-0.75*ROIC" not in html
+
+
+def test_cancel_action_cancels_only_waiting_signals(staff_browser):
+    waiting = make_single(order_status="waiting")
+    rerouted = make_single(order_status="rerouted")
+    filled = make_single(order_status="filled")
+    response = staff_browser.post(
+        "/admin/signals/signal/",
+        {"action": "cancel_waiting", "_selected_action": [waiting.pk, rerouted.pk, filled.pk]},
+        follow=True,
+    )
+    assert "2 waiting signal(s) canceled." in response.content.decode()
+    statuses = dict(Signal.objects.values_list("rowid", "order_status"))
+    assert statuses == {waiting.pk: "canceled", rerouted.pk: "canceled", filled.pk: "filled"}
+
+
+def test_computed_fields_are_read_only(staff_browser):
+    signal = make_signal(fill_price=0.5)
+    html = staff_browser.get(f"/admin/signals/signal/{signal.pk}/change/").content.decode()
+    assert 'name="fill_price"' not in html and 'name="ticker1"' not in html
+    assert 'name="order_status"' in html

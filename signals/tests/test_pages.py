@@ -1,0 +1,113 @@
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from pairsapi.testing import PASSWORD
+from signals.tests.factories import make_signal, make_single
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def browser(trader):
+    client = Client()
+    assert client.login(username="trader", password=PASSWORD)
+    return client
+
+
+def rows(response):
+    return re.findall(r'<tr class="signal-row( today)?">', response.content.decode())
+
+
+def test_root_redirects_to_dashboard(client):
+    response = client.get("/")
+    assert response.status_code == 302 and response["Location"] == "/dashboard"
+
+
+def test_dashboard_anonymous_sees_five_and_a_login_prompt(client):
+    for _ in range(25):
+        make_single()
+    response = client.get("/dashboard")
+    assert response.status_code == 200
+    assert len(rows(response)) == 5
+    assert "Log in</a> to see more" in response.content.decode()
+
+
+def test_dashboard_logged_in_sees_twenty(browser):
+    for _ in range(25):
+        make_single()
+    response = browser.get("/dashboard")
+    assert len(rows(response)) == 20
+    assert "to see more" not in response.content.decode()
+
+
+def test_dashboard_times_in_display_zone_with_age_and_today_highlight(client, settings):
+    settings.DISPLAY_TIME_ZONE = "America/Los_Angeles"
+    make_single(timestamp=datetime(2020, 1, 15, 20, 30, 0, tzinfo=UTC))
+    make_single(timestamp=timezone.now().replace(microsecond=0) - timedelta(minutes=3))
+    html = client.get("/dashboard").content.decode()
+    assert "2020-01-15 12:30:00" in html  # 20:30 UTC is 12:30 in Los Angeles in winter
+    assert "America/Los_Angeles" in html
+    assert "3 min" in html
+    assert [bool(flag) for flag in rows(client.get("/dashboard"))] == [True, False]
+
+
+def test_dashboard_colours_statuses(client):
+    make_single(order_status="filled")
+    make_single(order_status="error")
+    html = client.get("/dashboard").content.decode()
+    assert 'class="status status-filled"' in html and 'class="status status-error"' in html
+
+
+def test_list_needs_login(client):
+    response = client.get("/list")
+    assert response.status_code == 302 and response["Location"].startswith("/login/")
+
+
+def test_list_shows_one_pair_in_a_range_with_average_slips(browser, settings):
+    settings.DISPLAY_TIME_ZONE = "UTC"
+    day = datetime(2024, 3, 5, 15, 0, tzinfo=UTC)
+    make_signal(timestamp=day, order_action="buy", slip=0.04)
+    make_signal(timestamp=day + timedelta(hours=1), order_action="buy", slip=0.02)
+    make_signal(timestamp=day + timedelta(hours=2), order_action="sell", slip=-0.01)
+    make_signal(timestamp=day - timedelta(days=2), slip=5)  # outside the range
+    make_signal(timestamp=day, ticker1="OTHER", slip=7)  # another pair
+    response = browser.get(
+        "/list", {"ticker": "NMFC-ROIC", "start": "2024-03-05", "end": "2024-03-05"}
+    )
+    html = response.content.decode()
+    assert len(rows(response)) == 3
+    assert re.search(r'id="avg-buy">0\.0300<', html)
+    assert re.search(r'id="avg-sell">-0\.0100<', html)
+    assert re.search(r'id="avg-all">0\.0167<', html)
+    assert '<svg class="chart"' in html and html.count("<circle") == 3
+
+
+def test_list_defaults_to_today(browser):
+    make_single()
+    make_single(timestamp=timezone.now() - timedelta(days=3))
+    response = browser.get("/list", {"ticker": "AAPL"})
+    assert len(rows(response)) == 1
+
+
+def test_list_bad_dates_are_reported_not_500(browser):
+    response = browser.get("/list", {"ticker": "AAPL", "start": "2024-02-30"})
+    assert response.status_code == 200
+    assert "errors" in response.content.decode()
+    response = browser.get("/list", {"ticker": "AAPL", "start": "2024-03-05", "end": "2024-03-01"})
+    assert "end date is before the start date" in response.content.decode()
+
+
+def test_login_and_logout_pages(client, trader):
+    assert client.get("/login/").status_code == 200
+    response = client.post(
+        "/login/", {"username": "trader", "password": PASSWORD, "next": "/dashboard"}
+    )
+    assert response.status_code == 302 and response["Location"] == "/dashboard"
+    assert "trader" in client.get("/dashboard").content.decode()
+    response = client.post("/logout/")
+    assert response.status_code == 302
+    assert client.get("/list").status_code == 302
