@@ -28,7 +28,7 @@ def test_positions_shows_pairs_singles_account_and_chart(trader):
     assert html.count('class="pair-row"') == 1
     assert "NMFC-ROIC" in html and "-452" in html and "-3.25" in html and "A-B" not in html
     assert html.count('class="single-row"') == 1 and "AAPL" in html and "IDLE" not in html
-    assert "1050" in html
+    assert "1,050" in html
     assert '<svg class="chart"' in html and html.count("<circle") == 3
 
 

@@ -1,0 +1,147 @@
+"""The trader's pages in a real browser: headless Chromium (Debian's package) driven by
+Playwright against gunicorn. Screenshots of every page land in artifacts/screenshots/."""
+
+import os
+import shutil
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from instruments.models import Pair, Ticker
+from pairsapi.testing import PASSWORD, ServerProcess, database_url_of, make_user
+from pnl.models import AccountSnapshot
+from signals.tests.factories import make_signal, make_single
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.server, pytest.mark.browser]
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# No background traffic: the machines have no network beyond loopback.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def chromium_path():
+    if not os.path.exists(CHROMIUM):
+        message = "Debian's chromium is not installed (apt-get install chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return CHROMIUM
+
+
+@pytest.fixture
+def seeded_server(chromium_path):
+    make_user("trader")
+    now = timezone.now().replace(microsecond=0)
+    for i in range(25):
+        make_single(
+            timestamp=now - timedelta(days=2, minutes=i),
+            order_status="filled",
+            fill_price=400.0,
+            slip=0.2,
+        )
+    # Seconds apart, so that all three are "today" whatever the time of day the suite runs.
+    make_signal(
+        timestamp=now - timedelta(seconds=3),
+        order_action="buy",
+        slip=0.04,
+        fill_price=0.94,
+        order_status="filled",
+    )
+    make_signal(
+        timestamp=now - timedelta(seconds=2),
+        order_action="sell",
+        slip=-0.02,
+        fill_price=0.96,
+        order_status="part.filled",
+        status_msg="remained(ROIC): 352",
+    )
+    make_signal(timestamp=now - timedelta(seconds=1), order_status="waiting")
+    Ticker.objects.create(symbol="NMFC", active_pos=603, active_pnl=12.5, active_cost=12.6)
+    Ticker.objects.create(symbol="ROIC", active_pos=-452, active_pnl=-3.25, active_cost=15.55)
+    Ticker.objects.create(symbol="AAPL", active=True, active_pos=10, active_pnl=4.5)
+    Pair.objects.create(name="NMFC-ROIC", ticker1="NMFC", ticker2="ROIC", hedge=0.75, status=True)
+    for day, value in enumerate((60000, 61500, 61000, 62588)):
+        AccountSnapshot.objects.create(
+            timestamp=now - timedelta(days=4 - day), net_liquidation=value, available_funds=31000
+        )
+    with ServerProcess(
+        database_url_of(connection), workers=2, env={"DISPLAY_TIME_ZONE": "UTC"}
+    ) as server:
+        yield server
+
+
+def test_pages_as_a_person_sees_them(seeded_server, chromium_path):
+    from playwright.sync_api import sync_playwright
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    url = seeded_server.url
+    today = timezone.now().date().isoformat()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+
+            # Anonymous: five signals and a prompt to log in.
+            page.goto(f"{url}/")
+            assert page.url.endswith("/dashboard")
+            assert page.locator("tr.signal-row").count() == 5
+            assert page.get_by_text("to see more").is_visible()
+            background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+            assert background == "rgb(246, 247, 250)"  # the stylesheet was served
+            page.screenshot(path=SCREENSHOTS / "dashboard-anonymous.png", full_page=True)
+
+            page.goto(f"{url}/login/")
+            page.screenshot(path=SCREENSHOTS / "login.png")
+            page.fill("input[name=username]", "trader")
+            page.fill("input[name=password]", PASSWORD)
+            page.click("button[type=submit]")
+            page.wait_for_url(f"{url}/dashboard")
+
+            # Logged in: twenty, today's highlighted, statuses coloured.
+            assert page.locator("tr.signal-row").count() == 20
+            assert page.locator("tr.signal-row.today").count() == 3
+            assert page.locator(".who").inner_text() == "trader"
+            part = page.locator(".status-partial").first
+            assert part.inner_text() == "part.filled"
+            colour = part.evaluate("e => getComputedStyle(e).backgroundColor")
+            assert colour == "rgb(255, 240, 194)"
+            page.screenshot(path=SCREENSHOTS / "dashboard.png", full_page=True)
+
+            page.goto(f"{url}/list?ticker=NMFC-ROIC&start={today}&end={today}")
+            assert page.locator("tr.signal-row").count() == 3
+            assert page.locator("#avg-buy").inner_text() == "0.0400"
+            assert page.locator("#avg-sell").inner_text() == "-0.0200"
+            assert page.locator("#avg-all").inner_text() == "0.0100"
+            chart = page.locator("svg.chart")
+            assert chart.is_visible() and chart.locator("circle").count() == 2
+            page.screenshot(path=SCREENSHOTS / "list.png", full_page=True)
+
+            page.goto(f"{url}/positions")
+            pairs = page.locator("#pairs").inner_text()
+            assert "NMFC-ROIC" in pairs and "-452" in pairs and "12.5" in pairs
+            assert "AAPL" in page.locator("#singles").inner_text()
+            assert "62,588" in page.locator("#account").inner_text()
+            chart = page.locator("svg.chart")
+            assert chart.is_visible() and chart.locator("circle").count() == 4
+            page.screenshot(path=SCREENSHOTS / "positions.png", full_page=True)
+
+            page.click("text=Log out")
+            page.wait_for_url(f"{url}/dashboard")
+            assert page.locator("tr.signal-row").count() == 5
+        finally:
+            browser.close()
+    for name in ("dashboard-anonymous", "login", "dashboard", "list", "positions"):
+        assert (SCREENSHOTS / f"{name}.png").stat().st_size > 5000
