@@ -5,6 +5,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from pairsapi.api.errors import ItemNotFound, TokenProblem
 from pairsapi.api.listing import parse_number_of_items
 from pairsapi.api.permissions import AccessTokenRequired, FreshAdminTokenRequired
+from pairsapi.api.throttles import LoginThrottle
 from pairsapi.api.views import V3ViewSet
 
 from . import selectors, services
@@ -17,6 +18,7 @@ class TokenViewSet(V3ViewSet):
     """``/v3/login``, ``/v3/refresh``, ``/v3/logout``."""
 
     action_permissions = {"logout": [AccessTokenRequired]}
+    action_throttles = {"login": [LoginThrottle]}
 
     def login(self, request):
         data = self.validated(LoginSerializer)

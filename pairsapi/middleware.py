@@ -1,12 +1,85 @@
+import io
+import json
 import logging
+import time
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.core.handlers.wsgi import LimitedStream
+from django.db import InterfaceError, OperationalError
 from django.http import JsonResponse
 
 logger = logging.getLogger("pairsapi.errors")
+request_logger = logging.getLogger("pairsapi.requests")
+
+DATABASE_UNAVAILABLE = "the database is not answering; try again shortly."
+
+
+def database_unavailable_response():
+    response = JsonResponse({"message": DATABASE_UNAVAILABLE}, status=503)
+    response["Retry-After"] = "5"
+    return response
+
+
+class RequestLogMiddleware:
+    """One JSON line per request: method, path, status and duration."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        started = time.perf_counter()
+        response = self.get_response(request)
+        request_logger.info(
+            json.dumps(
+                {
+                    "method": request.method,
+                    "path": request.path,
+                    "status": response.status_code,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                }
+            )
+        )
+        return response
+
+
+class RequestBodyCapMiddleware:
+    """Refuse oversized bodies under /v3/ with a 413 JSON answer, before anything reads them."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path.startswith("/v3/"):
+            limit = settings.MAX_REQUEST_BODY_BYTES
+            try:
+                length = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                return JsonResponse({"message": "invalid Content-Length header."}, status=400)
+            too_big = length > limit
+            if not length and "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", ""):
+                too_big = self._take_chunked_body(request, limit)
+            if too_big:
+                return JsonResponse(
+                    {"message": f"request body too large: at most {limit} bytes."}, status=413
+                )
+        return self.get_response(request)
+
+    @staticmethod
+    def _take_chunked_body(request, limit):
+        """Read a chunked body (no length up front) up to the limit, and hand it on as a body of
+        known length; Django would otherwise read it as empty."""
+        data = request.META["wsgi.input"].read(limit + 1)
+        if len(data) > limit:
+            return True
+        request.META["CONTENT_LENGTH"] = str(len(data))
+        request._stream = LimitedStream(io.BytesIO(data), len(data))
+        return False
 
 
 class ApiServerErrorMiddleware:
-    """An unexpected error under /v3/ answers JSON, never Django's HTML (debug) page."""
+    """Unexpected errors answer JSON under /v3/, never Django's HTML (debug) page; a database
+    that does not answer is a 503 everywhere, so clients know to retry."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -15,6 +88,13 @@ class ApiServerErrorMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
+        if isinstance(exception, (OperationalError, InterfaceError)):
+            logger.warning(
+                "database unavailable on %s %s: %s", request.method, request.path, exception
+            )
+            return database_unavailable_response()
+        if isinstance(exception, RequestDataTooBig):
+            return JsonResponse({"message": "request body too large."}, status=413)
         if not request.path.startswith("/v3/"):
             return None
         logger.exception("unhandled error on %s %s", request.method, request.path)

@@ -36,6 +36,22 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]" if not DEB
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 WEBHOOK_PASSPHRASE = os.environ.get("WEBHOOK_PASSPHRASE", "webhook")
+DEMO_PASSPHRASE = "webhook"
+DEMO_PASSWORD = "123"
+# Production refuses the documented demo secrets unless this says they are wanted (a demo box).
+ALLOW_DEMO_SECRETS = env_flag("ALLOW_DEMO_SECRETS", False)
+if not DEBUG and not ALLOW_DEMO_SECRETS:
+    if WEBHOOK_PASSPHRASE == DEMO_PASSPHRASE:
+        raise ImproperlyConfigured(
+            "WEBHOOK_PASSPHRASE is still the documented demo value 'webhook'. Set your own, "
+            "or ALLOW_DEMO_SECRETS=1 to run with the demo secrets anyway."
+        )
+    for variable in ("ADMIN_PASSWORD", "USER1_PASSWORD"):
+        if os.environ.get(variable) == DEMO_PASSWORD:
+            raise ImproperlyConfigured(
+                f"{variable} is the documented demo password '123'. Choose another, or set "
+                "ALLOW_DEMO_SECRETS=1 to run with the demo secrets anyway."
+            )
 DISPLAY_TIME_ZONE = os.environ.get("DISPLAY_TIME_ZONE", "America/Los_Angeles")
 
 INSTALLED_APPS = [
@@ -55,6 +71,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "pairsapi.middleware.RequestLogMiddleware",
+    "pairsapi.middleware.RequestBodyCapMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -137,6 +155,39 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
 
+# Requests under /v3/ are small JSON bodies; anything larger is refused with 413.
+MAX_REQUEST_BODY_BYTES = int(os.environ.get("MAX_REQUEST_BODY_BYTES", str(64 * 1024)))
+
+# Production hardening; SECURE_SSL_REDIRECT=0 where TLS ends elsewhere without
+# X-Forwarded-Proto (or for a plain-HTTP loopback run).
+if not DEBUG:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env_flag("SECURE_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_flag("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_flag("SECURE_HSTS_PRELOAD", True)
+    SESSION_COOKIE_SECURE = env_flag("SECURE_COOKIES", True)
+    CSRF_COOKIE_SECURE = env_flag("SECURE_COOKIES", True)
+
+# Counters shared by every worker (throttling): Redis when REDIS_URL is set, else the database.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "pairsapi",
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "pairsapi_cache",
+        }
+    }
+
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/dashboard"
 LOGOUT_REDIRECT_URL = "/dashboard"
@@ -154,6 +205,13 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "pairsapi.api.errors.v3_exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "COERCE_DECIMAL_TO_STRING": False,
+    # The client address is REMOTE_ADDR unless NUM_PROXIES trusted proxies add X-Forwarded-For.
+    "NUM_PROXIES": int(os.environ.get("NUM_PROXIES", "0")),
+    "DEFAULT_THROTTLE_RATES": {
+        "login": os.environ.get("LOGIN_THROTTLE_RATE", "10/min"),
+        "passphrase": os.environ.get("PASSPHRASE_THROTTLE_RATE", "600/min"),
+    },
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
 
 SIMPLE_JWT = {
@@ -173,5 +231,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.request": {"level": "ERROR"}},
+    "loggers": {
+        "django.request": {"level": "ERROR"},
+        # The request log line is already JSON: print it as it is.
+        "pairsapi.requests": {"handlers": ["bare"], "level": "INFO", "propagate": False},
+    },
 }
+LOGGING["formatters"]["bare"] = {"format": "%(message)s"}
+LOGGING["handlers"]["bare"] = {"class": "logging.StreamHandler", "formatter": "bare"}

@@ -8,3 +8,9 @@ import os
 os.environ.setdefault("SECRET_KEY", "test-suite-signing-key")
 os.environ.setdefault("FAST_PASSWORD_HASHING", "1")
 os.environ.setdefault("STATIC_MANIFEST", "0")
+# The suite talks plain HTTP on loopback and uses the documented demo passphrase on purpose.
+os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+os.environ.setdefault("SECURE_COOKIES", "0")
+os.environ.setdefault("ALLOW_DEMO_SECRETS", "1")
+# Many tests log in from the same address; the throttle tests set their own limits.
+os.environ.setdefault("LOGIN_THROTTLE_RATE", "10000/min")

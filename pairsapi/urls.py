@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 
 from pairsapi.api.errors import json_or_html
-from pairsapi.views import api_route_not_found
+from pairsapi.views import api_route_not_found, healthz
 
 v3_patterns = [
     path("", include("accounts.urls")),
@@ -14,6 +14,7 @@ v3_patterns = [
 ]
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("v3/", include(v3_patterns)),
     path("", include("signals.page_urls")),

@@ -5,3 +5,7 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pairsapi.settings")
 
 application = get_wsgi_application()
+
+from pairsapi.startup import refuse_demo_passwords  # noqa: E402 (needs Django set up)
+
+refuse_demo_passwords()

@@ -28,7 +28,6 @@ def _rowid(raw):
 class WebhookViewSet(V3ViewSet):
     """``/v3/webhook`` and ``/v3/signal/updateorder``: passphrase in the body, no token."""
 
-    authentication_classes = []
     action_permissions = {
         "create": [PassphraseRequired],
         "update": [PassphraseRequired],

@@ -1,0 +1,34 @@
+"""Checks made when a production server starts."""
+
+import logging
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import check_password
+from django.core.exceptions import ImproperlyConfigured
+from django.db import DatabaseError
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_USERNAMES = ("admin", "user1")
+
+
+def users_with_demo_password():
+    users = get_user_model().objects.filter(username__in=DEFAULT_USERNAMES)
+    return [u.username for u in users if check_password(settings.DEMO_PASSWORD, u.password)]
+
+
+def refuse_demo_passwords():
+    """In production, refuse to serve while a default user still has the demo password."""
+    if settings.DEBUG or settings.ALLOW_DEMO_SECRETS:
+        return
+    try:
+        users = users_with_demo_password()
+    except DatabaseError as error:
+        logger.warning("could not check the default users' passwords: %s", error)
+        return
+    if users:
+        raise ImproperlyConfigured(
+            f"user(s) {', '.join(users)} still have the documented demo password '123'. "
+            "Change it (manage.py changepassword), or set ALLOW_DEMO_SECRETS=1."
+        )

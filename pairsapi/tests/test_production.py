@@ -1,0 +1,253 @@
+"""Production behaviour: throttles, body cap, health, request log, refusing demo secrets."""
+
+import json
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import redis
+import requests
+from django.db import OperationalError, connection
+
+from pairsapi.testing import PASSWORD, ServerProcess, V3Client, database_url_of, make_user
+
+ROOT = Path(__file__).resolve().parents[2]
+REDIS_TEST_URL = "redis://127.0.0.1:6379/15"
+
+
+@pytest.fixture
+def tight_limits(settings):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"login": "3/min", "passphrase": "4/min"},
+    }
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+@pytest.mark.django_db
+def test_login_is_throttled_and_wrong_passwords_count(tight_limits, trader):
+    client = V3Client()
+    for password in ("wrong", "wrong", PASSWORD):
+        client.post("/v3/login", {"username": "trader", "password": password}, format="json")
+    response = client.post("/v3/login", {"username": "trader", "password": PASSWORD}, format="json")
+    assert response.status_code == 429
+    body = response.json()
+    assert body["message"] == "too many requests, slow down."
+    assert int(response["Retry-After"]) >= 1
+
+
+@pytest.mark.django_db
+def test_passphrase_routes_are_throttled_before_the_passphrase_check(tight_limits):
+    client = V3Client()
+    answers = [
+        client.put("/v3/ticker/updatepnl", {"passphrase": "guess"}, format="json").status_code
+        for _ in range(6)
+    ]
+    assert answers == [400, 400, 400, 400, 429, 429]
+
+
+@pytest.mark.django_db
+def test_other_routes_are_not_throttled(tight_limits):
+    assert {V3Client().get("/v3/tickers/0").status_code for _ in range(10)} == {200}
+
+
+@pytest.mark.django_db
+def test_database_cache_counts_too(settings):
+    # Without REDIS_URL the counters live in the database cache table.
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"login": "2/min", "passphrase": "2/min"},
+    }
+    assert settings.CACHES["default"]["BACKEND"].endswith("DatabaseCache")
+    client = V3Client()
+    statuses = [
+        client.post("/v3/login", {"username": "x", "password": "y"}, format="json").status_code
+        for _ in range(3)
+    ]
+    assert statuses == [401, 401, 429]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.server
+@pytest.mark.parametrize("shared_store", ["redis", "database"])
+def test_throttle_counters_are_shared_by_server_processes(shared_store):
+    make_user("trader")
+    env = {"LOGIN_THROTTLE_RATE": "4/min"}
+    if shared_store == "redis":
+        redis.Redis.from_url(REDIS_TEST_URL).flushdb()
+        env["REDIS_URL"] = REDIS_TEST_URL
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM pairsapi_cache")
+    url = database_url_of(connection)
+    with ServerProcess(url, env=env) as first, ServerProcess(url, env=env) as second:
+        statuses = [
+            requests.post(
+                f"{server.url}/v3/login",
+                json={"username": "trader", "password": PASSWORD},
+                timeout=10,
+            ).status_code
+            for server in (first, second, first, second, first, second)
+        ]
+    assert statuses == [200, 200, 200, 200, 429, 429]
+
+
+@pytest.mark.django_db
+def test_oversized_body_is_413_json():
+    big = json.dumps({"passphrase": "webhook", "ticker": "X" * 70_000})
+    response = V3Client().send("POST", "/v3/webhook", raw=big)
+    assert response.status_code == 413
+    assert "too large" in response.json()["message"]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.server
+def test_oversized_chunked_body_is_413_over_http():
+    with ServerProcess(database_url_of(connection)) as server:
+
+        def chunks():
+            for _ in range(100):
+                yield b"x" * 1000
+
+        response = requests.post(
+            f"{server.url}/v3/webhook",
+            data=chunks(),
+            headers={"Content-Type": "application/json"},
+            timeout=10,
+        )
+    assert response.status_code == 413
+    assert "too large" in response.json()["message"]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.server
+def test_small_chunked_body_is_read_normally():
+    with ServerProcess(database_url_of(connection)) as server:
+
+        def chunks():
+            yield b'{"passphrase": '
+            yield b'"wrong"}'
+
+        response = requests.put(
+            f"{server.url}/v3/ticker/updatepnl",
+            data=chunks(),
+            headers={"Content-Type": "application/json"},
+            timeout=10,
+        )
+    assert response.json() == {"message": {"passphrase": "incorrect passphrase."}}
+
+
+@pytest.mark.django_db
+def test_healthz_answers_200_when_the_database_does():
+    response = V3Client().get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+
+
+@pytest.mark.django_db
+def test_healthz_and_api_answer_503_json_when_the_database_does_not(monkeypatch):
+    def down(*args, **kwargs):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(connection, "cursor", down)
+    client = V3Client()
+    client.raise_request_exception = False
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert "database" in response.json()["message"]
+    response = client.get("/v3/tickers/0")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+
+
+@pytest.mark.django_db
+def test_one_json_log_line_per_request():
+    records = []
+    handler = logging.Handler()
+    handler.emit = records.append
+    logger = logging.getLogger("pairsapi.requests")
+    logger.addHandler(handler)
+    try:
+        V3Client().get("/v3/tickers/0")
+    finally:
+        logger.removeHandler(handler)
+    lines = [json.loads(r.getMessage()) for r in records]
+    assert len(lines) == 1
+    assert lines[0]["method"] == "GET" and lines[0]["path"] == "/v3/tickers/0"
+    assert lines[0]["status"] == 200 and lines[0]["duration_ms"] >= 0
+
+
+def production_env(**extra):
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("ALLOW_DEMO_SECRETS", "WEBHOOK_PASSPHRASE", "ADMIN_PASSWORD")
+    }
+    return {**env, "DEBUG": "0", "SECRET_KEY": "k" * 60, **extra}
+
+
+def run_manage(args, env):
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_production_refuses_the_demo_passphrase():
+    result = run_manage(["check"], production_env())
+    assert result.returncode != 0
+    assert "WEBHOOK_PASSPHRASE is still the documented demo value" in result.stderr
+    allowed = run_manage(["check"], production_env(ALLOW_DEMO_SECRETS="1"))
+    assert allowed.returncode == 0, allowed.stderr
+
+
+def test_production_refuses_a_demo_password_in_the_environment():
+    result = run_manage(
+        ["check"], production_env(WEBHOOK_PASSPHRASE="s3cret-hook", ADMIN_PASSWORD="123")
+    )
+    assert result.returncode != 0
+    assert "ADMIN_PASSWORD is the documented demo password" in result.stderr
+
+
+def test_production_refuses_to_start_without_secret_key():
+    env = production_env(WEBHOOK_PASSPHRASE="s3cret-hook")
+    del env["SECRET_KEY"]
+    result = run_manage(["check"], env)
+    assert result.returncode != 0 and "SECRET_KEY is not set" in result.stderr
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    result = run_manage(
+        ["check", "--deploy", "--fail-level", "WARNING"],
+        production_env(
+            WEBHOOK_PASSPHRASE="s3cret-hook",
+            SECRET_KEY="x7!Qe" * 12,
+            ALLOWED_HOSTS="pairs.example.com",
+            SECURE_SSL_REDIRECT="1",
+            SECURE_COOKIES="1",
+        ),
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.server
+def test_server_refuses_to_start_while_admin_has_the_demo_password():
+    from django.contrib.auth import get_user_model
+
+    get_user_model().objects.create_user("admin", password="123", is_staff=True)
+    server = ServerProcess(
+        database_url_of(connection),
+        env={"ALLOW_DEMO_SECRETS": "0", "WEBHOOK_PASSPHRASE": "s3cret-hook"},
+    )
+    with pytest.raises(RuntimeError, match="demo password"):
+        server.start(timeout=20)
+    server.stop()
