@@ -138,7 +138,7 @@ USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Production serves compressed files with content hashes in their names (run collectstatic);
 # STATIC_MANIFEST=0 serves them straight from the source folders instead (tests, development).

@@ -3,6 +3,7 @@
 import json
 import logging
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -251,3 +252,25 @@ def test_server_refuses_to_start_while_admin_has_the_demo_password():
     with pytest.raises(RuntimeError, match="demo password"):
         server.start(timeout=20)
     server.stop()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.server
+def test_static_files_are_compressed_and_cache_busted(tmp_path):
+    env = {"STATIC_MANIFEST": "1", "STATIC_ROOT": str(tmp_path / "static")}
+    collected = run_manage(["collectstatic", "--noinput"], {**os.environ, **env})
+    assert collected.returncode == 0, collected.stderr
+    with ServerProcess(database_url_of(connection), env=env) as server:
+        page = requests.get(f"{server.url}/dashboard", timeout=10).text
+        href = re.search(r'href="(/static/css/site\.[0-9a-f]{12}\.css)"', page).group(1)
+        css = requests.get(f"{server.url}{href}", headers={"Accept-Encoding": "gzip"}, timeout=10)
+    assert css.status_code == 200
+    assert css.headers["Content-Encoding"] == "gzip"
+    assert "immutable" in css.headers["Cache-Control"]
+    assert "svg.chart" in css.text
+
+
+def test_procfile_runs_gunicorn_with_web_concurrency_and_migrates_on_release():
+    procfile = (ROOT / "Procfile").read_text()
+    assert "release: python manage.py migrate --noinput" in procfile
+    assert "gunicorn pairsapi.wsgi --workers ${WEB_CONCURRENCY:-2}" in procfile
