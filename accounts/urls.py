@@ -7,7 +7,7 @@ urlpatterns = [
     path("refresh", TokenViewSet.as_view({"post": "refresh"}), name="refresh"),
     path("logout", TokenViewSet.as_view({"post": "logout"}), name="logout"),
     path("reguser", UserViewSet.as_view({"post": "create", "put": "upsert"}), name="reguser"),
-    path("users/<str:number_of_items>", UserViewSet.as_view({"get": "list"}), name="users"),
+    path("users/<str:number_of_items>", UserViewSet.as_view({"get": "newest"}), name="users"),
     path(
         "user/<str:username>",
         UserViewSet.as_view({"get": "retrieve", "delete": "destroy"}),

@@ -4,6 +4,15 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from pairsapi.api.errors import ItemNotFound, TokenProblem
 from pairsapi.api.listing import parse_number_of_items
+from pairsapi.api.openapi import (
+    LOGIN_TOKENS,
+    MESSAGE,
+    NUMBER_OF_ITEMS,
+    REFRESHED_TOKENS,
+    USERNAME,
+    listing,
+    v3_doc,
+)
 from pairsapi.api.permissions import AccessTokenRequired, FreshAdminTokenRequired
 from pairsapi.api.throttles import LoginThrottle
 from pairsapi.api.views import V3ViewSet
@@ -20,6 +29,7 @@ class TokenViewSet(V3ViewSet):
     action_permissions = {"logout": [AccessTokenRequired]}
     action_throttles = {"login": [LoginThrottle]}
 
+    @v3_doc("Log in: a fresh access token and a refresh token", LoginSerializer, LOGIN_TOKENS)
     def login(self, request):
         data = self.validated(LoginSerializer)
         user = services.log_in(data["username"], data["password"])
@@ -32,6 +42,12 @@ class TokenViewSet(V3ViewSet):
             {"access_token": str(access), "refresh_token": str(refresh), "expire": data["expire"]}
         )
 
+    @v3_doc(
+        "A new (not fresh) access token, from the refresh token in the Authorization header",
+        None,
+        REFRESHED_TOKENS,
+        auth="fresh",
+    )
     def refresh(self, request):
         raw = bearer_token(request)
         if raw is None:
@@ -43,6 +59,7 @@ class TokenViewSet(V3ViewSet):
         access, new_refresh = mint_refreshed_tokens(user, refresh)
         return Response({"access_token": str(access), "refresh_token": str(new_refresh)})
 
+    @v3_doc("Log out: revoke the access token and its login session", None, MESSAGE, auth="fresh")
     def logout(self, request):
         services.revoke_session(request.auth["sid"])
         return Response({"message": "Successfully logged out"})
@@ -53,14 +70,21 @@ class UserViewSet(V3ViewSet):
 
     action_permissions = {
         action: [FreshAdminTokenRequired]
-        for action in ("create", "upsert", "list", "retrieve", "destroy")
+        for action in ("create", "upsert", "newest", "retrieve", "destroy")
     }
 
+    @v3_doc("Create a user", CredentialsSerializer, {201: MESSAGE}, auth="admin")
     def create(self, request):
         data = self.validated(CredentialsSerializer)
         services.register_user(data["username"], data["password"])
         return Response({"message": "'user' created successfully."}, status=status.HTTP_201_CREATED)
 
+    @v3_doc(
+        "Set a user's password, or create the user",
+        CredentialsSerializer,
+        {200: USERNAME, 201: MESSAGE},
+        auth="admin",
+    )
     def upsert(self, request):
         data = self.validated(CredentialsSerializer)
         user, created = services.upsert_user(data["username"], data["password"])
@@ -70,16 +94,21 @@ class UserViewSet(V3ViewSet):
             )
         return Response({"username": user.username})
 
-    def list(self, request, number_of_items):
+    @v3_doc(
+        "Users, newest first", None, listing("users", USERNAME), [NUMBER_OF_ITEMS], auth="admin"
+    )
+    def newest(self, request, number_of_items):
         number = parse_number_of_items(number_of_items)
         return Response({"users": [{"username": name} for name in selectors.usernames(number)]})
 
+    @v3_doc("One user", None, USERNAME, auth="admin")
     def retrieve(self, request, username):
         user = selectors.user_by_username(username)
         if user is None:
             raise ItemNotFound()
         return Response({"username": user.username})
 
+    @v3_doc("Delete a user", None, {200: MESSAGE}, auth="admin")
     def destroy(self, request, username):
         services.delete_user(username)
         return Response({"message": "'user' deleted successfully."})

@@ -4,6 +4,7 @@ from pairsapi.api.fields import (
     BooleanOptionField,
     FlagField,
     NumberField,
+    PassphraseBodySerializer,
     TextField,
 )
 
@@ -74,7 +75,7 @@ class TickerSerializer(serializers.Serializer):
         )
 
 
-class TickerPositionSerializer(serializers.Serializer):
+class TickerPositionSerializer(PassphraseBodySerializer):
     symbol = SymbolField()
     active_pos = NumberField()
     active_pnl = NumberField()

@@ -10,14 +10,14 @@ urlpatterns = [
         TickerViewSet.as_view({"put": "update_position"}),
         name="ticker-updatepnl",
     ),
-    path("tickers/<str:number_of_items>", TickerViewSet.as_view({"get": "list"}), name="tickers"),
+    path("tickers/<str:number_of_items>", TickerViewSet.as_view({"get": "newest"}), name="tickers"),
     path(
         "ticker/<str:symbol>",
         TickerViewSet.as_view({"get": "retrieve", "delete": "destroy"}),
         name="ticker",
     ),
     path("regpair", PairViewSet.as_view({"post": "create", "put": "update"}), name="regpair"),
-    path("pairs/<str:number_of_items>", PairViewSet.as_view({"get": "list"}), name="pairs"),
+    path("pairs/<str:number_of_items>", PairViewSet.as_view({"get": "newest"}), name="pairs"),
     path(
         "pair/<str:name>",
         PairViewSet.as_view({"get": "retrieve", "delete": "destroy"}),

@@ -3,6 +3,14 @@ from rest_framework.response import Response
 
 from pairsapi.api.errors import ItemNotFound
 from pairsapi.api.listing import parse_number_of_items
+from pairsapi.api.openapi import (
+    MESSAGE,
+    NUMBER_OF_ITEMS,
+    PAIR,
+    TICKER,
+    listing,
+    v3_doc,
+)
 from pairsapi.api.permissions import (
     FreshAdminTokenRequired,
     FreshTokenRequired,
@@ -29,22 +37,31 @@ class TickerViewSet(V3ViewSet):
         "update_position": [PassphraseRequired],
     }
 
-    def list(self, request, number_of_items):
+    @v3_doc("Tickers, newest first", None, listing("tickers", TICKER), [NUMBER_OF_ITEMS])
+    def newest(self, request, number_of_items):
         number = parse_number_of_items(number_of_items)
         return Response({"tickers": [ticker_json(t) for t in selectors.newest_tickers(number)]})
 
+    @v3_doc("One ticker", None, TICKER)
     def retrieve(self, request, symbol):
         ticker = selectors.ticker_by_symbol(symbol)
         if ticker is None:
             raise ItemNotFound()
         return Response(ticker_json(ticker))
 
+    @v3_doc("Register a ticker", TickerSerializer, {201: MESSAGE}, auth="fresh")
     def create(self, request):
         services.register_ticker(self.validated(TickerSerializer))
         return Response(
             {"message": "'ticker' created successfully."}, status=status.HTTP_201_CREATED
         )
 
+    @v3_doc(
+        "Update a ticker, or register it",
+        TickerSerializer,
+        {200: TICKER, 201: MESSAGE},
+        auth="fresh",
+    )
     def upsert(self, request):
         ticker, created = services.upsert_ticker(self.validated(TickerSerializer))
         if created:
@@ -53,10 +70,17 @@ class TickerViewSet(V3ViewSet):
             )
         return Response(ticker_json(ticker))
 
+    @v3_doc(
+        "Record a ticker's position, PNL and cost",
+        TickerPositionSerializer,
+        TICKER,
+        auth="passphrase",
+    )
     def update_position(self, request):
         ticker = services.record_ticker_position(**self.validated(TickerPositionSerializer))
         return Response(ticker_json(ticker))
 
+    @v3_doc("Delete a ticker", None, {200: MESSAGE}, auth="admin")
     def destroy(self, request, symbol):
         services.delete_ticker(symbol)
         return Response({"message": "'ticker' deleted successfully."})
@@ -69,25 +93,30 @@ class PairViewSet(V3ViewSet):
         "destroy": [FreshAdminTokenRequired],
     }
 
-    def list(self, request, number_of_items):
+    @v3_doc("Pairs, newest first", None, listing("pairs", PAIR), [NUMBER_OF_ITEMS])
+    def newest(self, request, number_of_items):
         number = parse_number_of_items(number_of_items)
         return Response({"pairs": [pair_json(p) for p in selectors.newest_pairs(number)]})
 
+    @v3_doc("One pair", None, PAIR)
     def retrieve(self, request, name):
         pair = selectors.pair_by_name(name)
         if pair is None:
             raise ItemNotFound()
         return Response(pair_json(pair))
 
+    @v3_doc("Register a pair", PairSerializer, {201: MESSAGE}, auth="fresh")
     def create(self, request):
         services.register_pair(**self.validated(PairSerializer))
         return Response({"message": "'pair' created successfully."}, status=status.HTTP_201_CREATED)
 
+    @v3_doc("Update a pair's hedge, status and notes", PairUpdateSerializer, PAIR, auth="fresh")
     def update(self, request):
         data = dict(self.validated(PairUpdateSerializer))
         pair = services.update_pair(data.pop("name"), **data)
         return Response(pair_json(pair))
 
+    @v3_doc("Delete a pair", None, {200: MESSAGE}, auth="admin")
     def destroy(self, request, name):
         services.delete_pair(name)
         return Response({"message": "'pair' deleted successfully."})

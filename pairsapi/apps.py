@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class PairsApiConfig(AppConfig):
     name = "pairsapi"
     verbose_name = "Pairs-API"
+
+    def ready(self):
+        from pairsapi.api import openapi  # noqa: F401 (registers the schema field extensions)

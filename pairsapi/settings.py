@@ -52,6 +52,8 @@ if not DEBUG and not ALLOW_DEMO_SECRETS:
                 f"{variable} is the documented demo password '123'. Choose another, or set "
                 "ALLOW_DEMO_SECRETS=1 to run with the demo secrets anyway."
             )
+# `make bench` only: routes /bench/insert, the insert-only baseline the webhook is measured by.
+BENCH_BASELINE = env_flag("BENCH_BASELINE", False)
 DISPLAY_TIME_ZONE = os.environ.get("DISPLAY_TIME_ZONE", "America/Los_Angeles")
 
 INSTALLED_APPS = [
@@ -63,7 +65,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "pairsapi",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "pairsapi.apps.PairsApiConfig",
     "accounts",
     "instruments",
     "signals.apps.SignalsConfig",
@@ -212,6 +216,23 @@ REST_FRAMEWORK = {
         "passphrase": os.environ.get("PASSPHRASE_THROTTLE_RATE", "600/min"),
     },
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Pairs-API v3",
+    "DESCRIPTION": "Trading back office: TradingView webhooks, signals, fills, positions, PNL.",
+    "VERSION": "3",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    # JSON is what clients send; the other parsers are leniencies, not part of the description.
+    "PARSER_WHITELIST": ["rest_framework.parsers.JSONParser"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "pairsapi.api.openapi.add_error_responses",
+    ],
 }
 
 SIMPLE_JWT = {

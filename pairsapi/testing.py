@@ -6,6 +6,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from urllib.parse import quote
@@ -85,6 +86,9 @@ class ServerProcess:
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             **self.env,
         }
+        # A file, not a pipe: nobody reads the log while the server runs, and a full pipe would
+        # stall every worker on its next log line.
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115 (lives as long as the server)
         self.process = subprocess.Popen(
             [
                 sys.executable,
@@ -103,12 +107,12 @@ class ServerProcess:
             cwd=str(Path(__file__).resolve().parent.parent),
             env=env,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=self.log,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited: {self.process.stderr.read().decode()}")
+                raise RuntimeError(f"gunicorn exited: {self.output()}")
             try:
                 requests.get(f"{self.url}/v3/tickers/1", timeout=2)
                 return self
@@ -116,6 +120,11 @@ class ServerProcess:
                 time.sleep(0.1)
         self.stop()
         raise RuntimeError("gunicorn did not answer in time")
+
+    def output(self):
+        """What the server logged so far."""
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")
 
     def stop(self):
         if self.process and self.process.poll() is None:
@@ -125,11 +134,11 @@ class ServerProcess:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-        if self.process and self.process.stderr:
-            self.process.stderr.close()
 
     def __enter__(self):
         return self.start()
 
     def __exit__(self, *exc):
         self.stop()
+        # pytest shows this only when the test failed.
+        print(f"--- gunicorn log ---\n{self.output()[-5000:]}")

@@ -1,10 +1,14 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerView
 
 from pairsapi.api.errors import json_or_html
 from pairsapi.views import api_route_not_found, healthz
 
 v3_patterns = [
+    path("schema", SpectacularJSONAPIView.as_view(), name="schema"),
+    path("docs", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("", include("accounts.urls")),
     path("", include("instruments.urls")),
     path("", include("signals.urls")),
@@ -19,6 +23,11 @@ urlpatterns = [
     path("v3/", include(v3_patterns)),
     path("", include("signals.page_urls")),
 ]
+
+if settings.BENCH_BASELINE:
+    from signals.baseline import insert_only
+
+    urlpatterns.insert(0, path("bench/insert", insert_only))
 
 handler400 = json_or_html("bad_request")
 handler403 = json_or_html("permission_denied")

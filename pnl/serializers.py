@@ -1,6 +1,10 @@
-from rest_framework import serializers
-
-from pairsapi.api.fields import NumberField, TimestampField, WholeNumberField, render_timestamp
+from pairsapi.api.fields import (
+    NumberField,
+    PassphraseBodySerializer,
+    TimestampField,
+    WholeNumberField,
+    render_timestamp,
+)
 
 from .models import WIRE_FIELDS
 
@@ -11,7 +15,7 @@ def snapshot_json(snapshot):
     return body
 
 
-class SnapshotSerializer(serializers.Serializer):
+class SnapshotSerializer(PassphraseBodySerializer):
     """An account snapshot in the broker's key names; absent keys are left out of the result."""
 
     timestamp = TimestampField(required=False)

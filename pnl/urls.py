@@ -4,5 +4,5 @@ from .views import SnapshotViewSet
 
 urlpatterns = [
     path("regpnl", SnapshotViewSet.as_view({"post": "create", "put": "update"}), name="regpnl"),
-    path("pnl/<str:number_of_items>", SnapshotViewSet.as_view({"get": "list"}), name="pnl"),
+    path("pnl/<str:number_of_items>", SnapshotViewSet.as_view({"get": "newest"}), name="pnl"),
 ]

@@ -3,6 +3,7 @@ from rest_framework import serializers
 from pairsapi.api.fields import (
     BooleanOptionField,
     NumberField,
+    PassphraseBodySerializer,
     TextField,
     TimestampField,
     WholeNumberField,
@@ -62,7 +63,7 @@ def optional_text(max_length):
     return TextField(max_length=max_length, required=False, allow_null=True, allow_blank=True)
 
 
-class SignalFieldsSerializer(serializers.Serializer):
+class SignalFieldsSerializer(PassphraseBodySerializer):
     """The fields a client may write on a signal, all optional (PUT /v3/webhook)."""
 
     ticker = TextField(max_length=MAX_EXPRESSION_LENGTH, required=False)
@@ -109,7 +110,7 @@ class SignalUpdateSerializer(SignalFieldsSerializer):
     filled_qty2 = NumberField(required=False, min_value=0)
 
 
-class FillReportSerializer(serializers.Serializer):
+class FillReportSerializer(PassphraseBodySerializer):
     """A broker bridge's fill report for one leg (PUT /v3/signal/updateorder)."""
 
     order_id = WholeNumberField()
@@ -119,6 +120,7 @@ class FillReportSerializer(serializers.Serializer):
     cancel = BooleanOptionField(required=False, default=False)
 
     def validate(self, data):
+        data = super().validate(data)
         # A cancel ignores price and quantity (clients send -1); Postman's cancel omits the symbol.
         if data["cancel"]:
             return data

@@ -10,7 +10,7 @@ urlpatterns = [
         WebhookViewSet.as_view({"put": "record_fill"}),
         name="signal-updateorder",
     ),
-    path("signals/<str:number_of_items>", SignalViewSet.as_view({"get": "list"}), name="signals"),
+    path("signals/<str:number_of_items>", SignalViewSet.as_view({"get": "newest"}), name="signals"),
     path(
         "signals/ticker/<str:ticker>/<str:number_of_items>",
         SignalViewSet.as_view({"get": "list_for_ticker"}),

@@ -4,6 +4,13 @@ from rest_framework.response import Response
 
 from pairsapi.api.errors import ItemNotFound
 from pairsapi.api.listing import ANONYMOUS_CAP, capped_number_of_items
+from pairsapi.api.openapi import (
+    MESSAGE,
+    NUMBER_OF_ITEMS,
+    SIGNAL,
+    listing,
+    v3_doc,
+)
 from pairsapi.api.permissions import FreshAdminTokenRequired, PassphraseRequired
 from pairsapi.api.views import V3ViewSet
 
@@ -34,14 +41,19 @@ class WebhookViewSet(V3ViewSet):
         "record_fill": [PassphraseRequired],
     }
 
+    @v3_doc("Receive a TradingView alert", NewSignalSerializer, {201: MESSAGE}, auth="passphrase")
     def create(self, request):
         _, answer = services.ingest_signal(self.validated(NewSignalSerializer))
         return Response({"message": answer}, status=status.HTTP_201_CREATED)
 
+    @v3_doc(
+        "Write back a signal (broker bridge)", SignalUpdateSerializer, SIGNAL, auth="passphrase"
+    )
     def update(self, request):
         signal = services.update_signal(self.validated(SignalUpdateSerializer))
         return Response(signal_json(signal))
 
+    @v3_doc("Report a leg's fill, or a cancel", FillReportSerializer, SIGNAL, auth="passphrase")
     def record_fill(self, request):
         signal = services.record_fill(**self.validated(FillReportSerializer))
         return Response(signal_json(signal))
@@ -50,30 +62,53 @@ class WebhookViewSet(V3ViewSet):
 class SignalViewSet(V3ViewSet):
     action_permissions = {"destroy": [FreshAdminTokenRequired]}
 
-    def list(self, request, number_of_items):
+    @v3_doc(
+        "Signals, newest first",
+        None,
+        listing("signals", SIGNAL, notoken_limit={"type": "integer"}),
+        [NUMBER_OF_ITEMS],
+        auth="optional",
+    )
+    def newest(self, request, number_of_items):
         number = capped_number_of_items(number_of_items, request)
         signals = selectors.newest_signals(number)
         return Response(
             {"signals": [signal_json(s) for s in signals], "notoken_limit": ANONYMOUS_CAP}
         )
 
+    @v3_doc(
+        "Signals of one ticker (AAPL) or pair (NMFC-ROIC)",
+        None,
+        listing("signals", SIGNAL),
+        [NUMBER_OF_ITEMS],
+        auth="optional",
+    )
     def list_for_ticker(self, request, ticker, number_of_items):
         number = capped_number_of_items(number_of_items, request)
         signals = selectors.signals_for_ticker(ticker, number)
         return Response({"signals": [signal_json(s) for s in signals]})
 
+    @v3_doc(
+        "Signals of one status (waiting includes rerouted)",
+        None,
+        listing("signals", SIGNAL),
+        [NUMBER_OF_ITEMS],
+        auth="optional",
+    )
     def list_with_status(self, request, order_status, number_of_items):
         cap = ANONYMOUS_WAITING_CAP if order_status == "waiting" else ANONYMOUS_CAP
         number = capped_number_of_items(number_of_items, request, cap)
         signals = selectors.signals_with_status(order_status, number)
         return Response({"signals": [signal_json(s) for s in signals]})
 
+    @v3_doc("One signal", None, SIGNAL)
     def retrieve(self, request, rowid):
         signal = selectors.signal_by_rowid(_rowid(rowid))
         if signal is None:
             raise ItemNotFound()
         return Response(signal_json(signal))
 
+    @v3_doc("Delete a signal", None, {200: MESSAGE}, auth="admin")
     def destroy(self, request, rowid):
         services.delete_signal(_rowid(rowid))
         return Response({"message": "'signal' deleted successfully."})

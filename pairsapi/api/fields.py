@@ -126,6 +126,9 @@ class BooleanOptionField(FlagField):
     def invalid_message(self, name):
         return f"'{name}' must be true or false."
 
+    def to_representation(self, value):
+        return bool(value)
+
 
 class TextField(NamedErrorsMixin, serializers.CharField):
     """A string; numbers are accepted and kept as text, objects and lists are refused."""
@@ -174,3 +177,14 @@ class TimestampField(NamedErrorsMixin, serializers.Field):
 def utc_now_to_second():
     """Stored timestamps are whole seconds, so the rendered form round-trips exactly."""
     return datetime.now(UTC).replace(microsecond=0)
+
+
+class PassphraseBodySerializer(serializers.Serializer):
+    """A body of a passphrase route. The passphrase is checked by ``PassphraseRequired`` before
+    validation; it is declared here so the API description shows it, and dropped from the data."""
+
+    passphrase = TextField(max_length=200, write_only=True, trim_whitespace=False)
+
+    def validate(self, data):
+        data.pop("passphrase", None)
+        return data

@@ -1,0 +1,166 @@
+"""`make bench`: throughput and latency of the hot routes on PostgreSQL, before and after a
+1,000,000-signal history, against gunicorn with 2 workers, loaded by wrk from another process.
+
+Prints requests/s, p50, p99 and errors per route, the webhook's throughput as a ratio of an
+insert-only baseline measured in the same run, EXPLAIN of the list queries, and worker RSS,
+then checks the targets (exit status 1 when one is missed).
+"""
+
+import statistics
+import sys
+import time
+
+from common import PAIR_ALERT, ensure_wrk, flush_redis, fresh_database, row, wrk
+
+SIGNALS = 1_000_000
+ROUNDS = 3  # baseline and webhook alternate, so both see the same machine
+
+
+def seed_registry():
+    from instruments.models import Pair, Ticker
+
+    Ticker.objects.create(symbol="NMFC")
+    Ticker.objects.create(symbol="ROIC")
+    Pair.objects.create(name="NMFC-ROIC", ticker1="NMFC", ticker2="ROIC", hedge=0.75, status=True)
+
+
+def seed_history(count):
+    """A years-long history in one INSERT … SELECT: 200 pairs and 100 singles, almost all
+    filled or canceled, one in 20,000 still waiting; a minute apart, oldest first."""
+    from django.db import connection
+
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO signals_signal (
+                timestamp, ticker, order_action, order_contracts, order_price, order_comment,
+                order_status, ticker_type, ticker1, ticker2, hedge_param, order_id1, order_id2,
+                price1, price2, filled_qty1, filled_qty2, fill_price, slip)
+            SELECT now() - make_interval(mins => %(count)s - n),
+                   CASE WHEN n %% 3 = 0 THEN 'S' || n %% 100
+                        ELSE 'P' || n %% 200 || '-0.5*Q' || n %% 200 END,
+                   CASE WHEN n %% 2 = 0 THEN 'buy' ELSE 'sell' END,
+                   100, 1.0, '',
+                   CASE WHEN n %% 20000 = 0 THEN 'waiting'
+                        WHEN n %% 7 = 0 THEN 'canceled' ELSE 'filled' END,
+                   CASE WHEN n %% 3 = 0 THEN 'single' ELSE 'pair' END,
+                   CASE WHEN n %% 3 = 0 THEN 'S' || n %% 100 ELSE 'P' || n %% 200 END,
+                   CASE WHEN n %% 3 = 0 THEN NULL ELSE 'Q' || n %% 200 END,
+                   CASE WHEN n %% 3 = 0 THEN NULL ELSE 0.5 END,
+                   n, n + %(count)s, 10.0, 20.0, 100, 50, 0.0, 0.01
+            FROM generate_series(1, %(count)s) AS n
+        """,
+            {"count": count},
+        )
+        cursor.execute("ANALYZE signals_signal")
+    return time.perf_counter() - started
+
+
+def explain(queryset):
+    return queryset.explain(analyze=True, buffers=True)
+
+
+def worker_rss_mb(server):
+    import psutil
+
+    children = psutil.Process(server.process.pid).children()
+    return [child.memory_info().rss / 2**20 for child in children]
+
+
+def main():
+    from pairsapi.testing import ServerProcess
+
+    ensure_wrk()
+    url = fresh_database("pairsapi_bench")
+    flush_redis()
+    seed_registry()
+    failures = []
+
+    with ServerProcess(url, workers=2) as server:
+        base = server.url
+        waiting_poll = f"{base}/v3/signals/status/waiting/0"
+        pair_history = f"{base}/v3/signals/ticker/NMFC-ROIC/20"
+
+        print(f"gunicorn, 2 workers, PostgreSQL; wrk 8 connections; {ROUNDS} alternating rounds")
+        baseline, webhook = [], []
+        for _ in range(ROUNDS):
+            baseline.append(wrk(f"{base}/bench/insert", seconds=8, body="{}"))
+            webhook.append(wrk(f"{base}/v3/webhook", seconds=8, body=PAIR_ALERT))
+        for name, results in (
+            ("insert-only baseline (POST /bench/insert)", baseline),
+            ("webhook ingest (POST /v3/webhook)", webhook),
+        ):
+            for i, result in enumerate(results, 1):
+                print(row(f"{name} #{i}", result))
+        ratio = statistics.median(r["rps"] for r in webhook) / statistics.median(
+            r["rps"] for r in baseline
+        )
+        print(f"webhook throughput / insert-only baseline (medians): {ratio:.3f}")
+        if ratio < 0.9:
+            failures.append(f"webhook ratio {ratio:.3f} < 0.9")
+        if any(r["errors"] for r in webhook + baseline):
+            failures.append("errors during ingest")
+
+        from signals.models import Signal
+
+        # The ingested alerts were all for one pair; a real waiting list is short.
+        Signal.objects.filter(order_status="waiting").update(order_status="filled")
+        Signal.objects.filter(rowid__in=Signal.objects.order_by("-rowid")[:30]).update(
+            order_status="waiting"
+        )
+        small = {"waiting poll": wrk(waiting_poll), "pair history": wrk(pair_history)}
+        for name, result in small.items():
+            print(row(f"{name} (small history)", result))
+
+        rss = worker_rss_mb(server)
+        print("gunicorn worker RSS: " + ", ".join(f"{mb:.1f} MB" for mb in rss))
+        if max(rss) >= 100:
+            failures.append(f"worker RSS {max(rss):.1f} MB >= 100 MB")
+
+        seconds = seed_history(SIGNALS)
+        total = Signal.objects.count()
+        print(f"seeded {SIGNALS:,} signals in {seconds:.1f} s ({total:,} in the table)")
+
+        large_pair = f"{base}/v3/signals/ticker/P7-Q7/20"
+        large = {
+            "signals/status/waiting/0 (waiting poll)": wrk(waiting_poll),
+            "signals/ticker/P7-Q7/20 (pair history)": wrk(large_pair),
+            "signals/ticker/NMFC-ROIC/20 (pair history)": wrk(pair_history),
+        }
+        for name, result in large.items():
+            print(row(f"{name}, 1M history", result))
+            if result["p50"] >= 10:
+                failures.append(f"{name} p50 {result['p50']:.2f} ms >= 10 ms")
+            if result["errors"]:
+                failures.append(f"{name}: {result['errors']} errors")
+
+        from signals import selectors
+
+        plans = {
+            "waiting poll": explain(selectors.signals_with_status("waiting", 20)),
+            "pair history": explain(selectors.signals_for_ticker("P7-Q7", 20)),
+        }
+        for name, plan in plans.items():
+            print(f"\nEXPLAIN ANALYZE, {name}:\n{plan}")
+            if "Seq Scan" in plan or "Index" not in plan:
+                failures.append(f"{name} is not served by an index scan")
+
+        rss = worker_rss_mb(server)
+        print("\ngunicorn worker RSS after the 1M runs: " + ", ".join(f"{mb:.1f} MB" for mb in rss))
+        if max(rss) >= 100:
+            failures.append(f"worker RSS {max(rss):.1f} MB >= 100 MB")
+
+    print()
+    if failures:
+        print("TARGETS MISSED:\n- " + "\n- ".join(failures))
+        return 1
+    print(
+        "all targets met: webhook >= 0.9 x baseline; p50 < 10 ms on the 1M history with "
+        "index scans; worker RSS < 100 MB"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,228 @@
+"""The OpenAPI description of the v3 routes (drf-spectacular).
+
+The views map paths onto actions by hand and shape their JSON with plain functions, so the
+bodies are described here once, as JSON Schema, and attached to the actions with ``v3_doc``.
+Every operation also documents the contract's error answers.
+"""
+
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+
+NUMBER = {"type": "number"}
+INTEGER = {"type": "integer"}
+STRING = {"type": "string"}
+FLAG = {"type": "integer", "enum": [0, 1]}
+TIMESTAMP = {"type": "string", "example": "2022-05-27 00:24:17"}
+
+
+def nullable(schema):
+    return {**schema, "nullable": True}
+
+
+def obj(properties, required=None):
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": list(properties) if required is None else required,
+    }
+
+
+def listing(key, item, **extra):
+    return obj({key: {"type": "array", "items": item}, **extra})
+
+
+MESSAGE = obj({"message": STRING})
+ERROR = {
+    "type": "object",
+    "properties": {
+        "message": {
+            "oneOf": [STRING, {"type": "object", "additionalProperties": STRING}],
+            "description": "what is wrong; per field for a validation error",
+        },
+        "error": {
+            "type": "string",
+            "enum": [
+                "authorization_required",
+                "token_invalid",
+                "token_expired",
+                "token_revoked",
+                "fresh_token_required",
+            ],
+        },
+        "retry_after": nullable(STRING),
+    },
+    "required": ["message"],
+}
+TICKER = obj(
+    {
+        "symbol": STRING,
+        "sectype": {"type": "string", "enum": ["STK", "CASH", "CRYPTO"]},
+        "xch": STRING,
+        "prixch": STRING,
+        "currency": STRING,
+        "order_type": STRING,
+        "active": FLAG,
+        "active_pos": NUMBER,
+        "active_pnl": NUMBER,
+        "active_cost": NUMBER,
+    }
+)
+PAIR = obj(
+    {
+        "name": STRING,
+        "ticker1": STRING,
+        "ticker2": STRING,
+        "hedge": NUMBER,
+        "status": FLAG,
+        "notes": nullable(STRING),
+    }
+)
+SIGNAL = obj(
+    {
+        "rowid": INTEGER,
+        "timestamp": TIMESTAMP,
+        "ticker": STRING,
+        "order_action": {"type": "string", "enum": ["buy", "sell"]},
+        "order_contracts": INTEGER,
+        "order_price": nullable(NUMBER),
+        "mar_pos": nullable(STRING),
+        "mar_pos_size": nullable(INTEGER),
+        "pre_mar_pos": nullable(STRING),
+        "pre_mar_pos_size": nullable(INTEGER),
+        "order_comment": STRING,
+        "order_status": STRING,
+        "ticker_type": nullable({"type": "string", "enum": ["single", "pair"]}),
+        "ticker1": nullable(STRING),
+        "ticker2": nullable(STRING),
+        "hedge_param": nullable(NUMBER),
+        "order_id1": nullable(INTEGER),
+        "order_id2": nullable(INTEGER),
+        "price1": nullable(NUMBER),
+        "price2": nullable(NUMBER),
+        "fill_price": nullable(NUMBER),
+        "slip": nullable(NUMBER),
+        "error_msg": nullable(STRING),
+        "status_msg": nullable(STRING),
+        "filled_qty1": NUMBER,
+        "filled_qty2": NUMBER,
+    }
+)
+SNAPSHOT = obj(
+    {
+        "rowid": INTEGER,
+        "timestamp": TIMESTAMP,
+        **{
+            key: nullable(NUMBER)
+            for key in (
+                "AvailableFunds",
+                "BuyingPower",
+                "GrossPositionValue",
+                "MaintMarginReq",
+                "NetLiquidation",
+            )
+        },
+        **dict.fromkeys(("DailyPnL", "RealizedPnL", "UnrealizedPnL"), NUMBER),
+    }
+)
+USERNAME = obj({"username": STRING})
+LOGIN_TOKENS = obj({"access_token": STRING, "refresh_token": STRING, "expire": INTEGER})
+REFRESHED_TOKENS = obj({"access_token": STRING, "refresh_token": STRING})
+
+NUMBER_OF_ITEMS = OpenApiParameter(
+    "number_of_items",
+    str,
+    OpenApiParameter.PATH,
+    pattern="^[0-9]+$",
+    description="0 for all, else the newest N (capped at 5 without a token on optional-token "
+    "lists, 20 on the waiting list)",
+)
+
+ERROR_CODES = (400, 401, 403, 404, 405, 413, 415, 429, 500, 503)
+
+
+def v3_doc(summary, request=None, responses=None, parameters=None, auth=None, tags=None):
+    """Describe one v3 action. ``auth``: None (anyone), "passphrase", "optional", "fresh" or
+    "admin"."""
+    descriptions = {
+        "passphrase": "Needs the webhook passphrase in the body.",
+        "optional": "A valid access token lifts the anonymous cap.",
+        "fresh": "Needs a fresh access token (from /v3/login).",
+        "admin": "Needs a fresh access token of an admin.",
+    }
+    if isinstance(responses, dict) and "type" in responses:
+        responses = {200: responses}  # a bare schema is the 200 answer
+    security = [{"jwtAuth": []}] if auth in ("fresh", "admin") else None
+    if auth == "optional":
+        security = [{"jwtAuth": []}, {}]
+    return extend_schema(
+        summary=summary,
+        description=descriptions.get(auth, ""),
+        request=request,
+        responses=responses,
+        parameters=parameters,
+        auth=security if security is not None else [],
+        tags=tags,
+    )
+
+
+def add_error_responses(result, generator, request, public):
+    """Every operation may answer the contract's error shape."""
+    for path_item in result.get("paths", {}).values():
+        for operation in path_item.values():
+            responses = operation.setdefault("responses", {})
+            for code in ERROR_CODES:
+                responses.setdefault(
+                    str(code),
+                    {
+                        "description": "error",
+                        "content": {"application/json": {"schema": ERROR}},
+                    },
+                )
+    result.setdefault("components", {}).setdefault("securitySchemes", {})["jwtAuth"] = {
+        "type": "http",
+        "scheme": "bearer",
+        "bearerFormat": "JWT",
+    }
+    return result
+
+
+class NumberFieldExtension(OpenApiSerializerFieldExtension):
+    target_class = "pairsapi.api.fields.NumberField"
+
+    def map_serializer_field(self, auto_schema, direction):
+        return {"type": "number", "description": "a number, or a numeric string"}
+
+
+class WholeNumberFieldExtension(OpenApiSerializerFieldExtension):
+    target_class = "pairsapi.api.fields.WholeNumberField"
+
+    def map_serializer_field(self, auto_schema, direction):
+        return {"type": "integer", "description": "an integer, or an integral numeric string"}
+
+
+class FlagFieldExtension(OpenApiSerializerFieldExtension):
+    target_class = "pairsapi.api.fields.FlagField"
+
+    def map_serializer_field(self, auto_schema, direction):
+        return {"type": "integer", "minimum": 0, "maximum": 1}
+
+
+class BooleanOptionFieldExtension(OpenApiSerializerFieldExtension):
+    target_class = "pairsapi.api.fields.BooleanOptionField"
+
+    def map_serializer_field(self, auto_schema, direction):
+        return {"type": "boolean"}
+
+
+class TimestampFieldExtension(OpenApiSerializerFieldExtension):
+    target_class = "pairsapi.api.fields.TimestampField"
+
+    def map_serializer_field(self, auto_schema, direction):
+        return TIMESTAMP
+
+
+class OrderActionFieldExtension(OpenApiSerializerFieldExtension):
+    target_class = "signals.serializers.OrderActionField"
+
+    def map_serializer_field(self, auto_schema, direction):
+        return {"type": "string", "enum": ["buy", "sell"], "description": "case is ignored"}
