@@ -69,15 +69,15 @@ def worker_rss_mb(server):
 
 
 def main():
-    from pairsapi.testing import ServerProcess
-
     ensure_wrk()
     url = fresh_database("pairsapi_bench")
     flush_redis()
+    from pairsapi.testing import ServerProcess
+
     seed_registry()
     failures = []
 
-    with ServerProcess(url, workers=2) as server:
+    with ServerProcess(url, workers=2, print_log=False) as server:
         base = server.url
         waiting_poll = f"{base}/v3/signals/status/waiting/0"
         pair_history = f"{base}/v3/signals/ticker/NMFC-ROIC/20"

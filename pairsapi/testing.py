@@ -70,7 +70,8 @@ def database_url_of(connection):
 class ServerProcess:
     """gunicorn serving this project on a free loopback port, as a real separate process."""
 
-    def __init__(self, database_url, workers=1, env=None, port=None):
+    def __init__(self, database_url, workers=1, env=None, port=None, print_log=True):
+        self.print_log = print_log
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.database_url = database_url
@@ -140,5 +141,5 @@ class ServerProcess:
 
     def __exit__(self, *exc):
         self.stop()
-        # pytest shows this only when the test failed.
-        print(f"--- gunicorn log ---\n{self.output()[-5000:]}")
+        if self.print_log:  # pytest shows it only when the test failed
+            print(f"--- gunicorn log ---\n{self.output()[-5000:]}")

@@ -8,8 +8,26 @@ DRF's default throttle, which stores and rewrites a list of every request's time
 import time
 
 from django.core.cache import cache
+from django.core.cache.backends.redis import RedisCache
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
+
+
+def count_hit(key, ttl):
+    """Add one to a shared counter and return its value; the counter expires after ``ttl`` s."""
+    backend = cache._cache if isinstance(cache, RedisCache) else None
+    if backend is not None:
+        # One round trip: INCR creates the key at 1, EXPIRE NX sets its lifetime only once.
+        full_key = cache.make_and_validate_key(key)
+        pipeline = backend.get_client(full_key, write=True).pipeline(transaction=False)
+        pipeline.incr(full_key)
+        pipeline.expire(full_key, ttl, nx=True)
+        return pipeline.execute()[0]
+    try:
+        return cache.incr(key)
+    except ValueError:
+        # First hit of the window; if another worker added it meanwhile, count on it.
+        return 1 if cache.add(key, 1, timeout=ttl) else cache.incr(key)
 
 
 class WindowThrottle(BaseThrottle):
@@ -32,12 +50,7 @@ class WindowThrottle(BaseThrottle):
         window_start = int(now // self.window)
         self.wait_seconds = self.window - (now % self.window)
         key = f"throttle:{self.scope}:{self.get_ident(request)}:{window_start}"
-        try:
-            hits = cache.incr(key)
-        except ValueError:
-            # First request of the window; if another worker added it meanwhile, count on it.
-            hits = 1 if cache.add(key, 1, timeout=self.window + 1) else cache.incr(key)
-        return hits <= self.limit
+        return count_hit(key, self.window + 1) <= self.limit
 
     def wait(self):
         return self.wait_seconds
