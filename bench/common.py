@@ -90,7 +90,6 @@ def _ms(text):
 
 def wrk(url, seconds=10, connections=8, threads=2, body=None):
     """Run wrk; returns requests/s, p50 and p99 in ms, and the count of errors."""
-    script = None
     command = [
         "wrk",
         "-t",
@@ -102,18 +101,16 @@ def wrk(url, seconds=10, connections=8, threads=2, body=None):
         "--latency",
         url,
     ]
-    if body is not None:
-        script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
-        escaped = body.replace("\\", "\\\\").replace('"', '\\"')
-        script.write(
-            f'wrk.method = "POST"\nwrk.body = "{escaped}"\n'
-            'wrk.headers["Content-Type"] = "application/json"\n'
-        )
-        script.close()
-        command[1:1] = ["-s", script.name]
-    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    if script:
-        os.unlink(script.name)
+    with tempfile.TemporaryDirectory() as folder:
+        if body is not None:
+            script = Path(folder) / "post.lua"
+            escaped = body.replace("\\", "\\\\").replace('"', '\\"')
+            script.write_text(
+                f'wrk.method = "POST"\nwrk.body = "{escaped}"\n'
+                'wrk.headers["Content-Type"] = "application/json"\n'
+            )
+            command[1:1] = ["-s", str(script)]
+        output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", output, re.M))
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     socket = re.search(
