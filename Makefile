@@ -27,8 +27,10 @@ lint: install
 test: lint
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# Needs PostgreSQL on 127.0.0.1:5432 and Redis on 127.0.0.1:6379 (BENCH_PG_SERVER, BENCH_REDIS_URL);
+# restarts PostgreSQL once, in the fault run.
 bench: install
-	$(PY) bench/run.py
+	cd bench && status=0; ../$(PY) run.py || status=1; ../$(PY) faults.py || status=1; exit $$status
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 test-db.sqlite3*
