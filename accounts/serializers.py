@@ -2,12 +2,12 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
-from pairsapi.api.fields import TextField, WholeNumberField
+from pairsapi.api.fields import TextField, V3Serializer, WholeNumberField
 
 from .tokens import DEFAULT_EXPIRE_MINUTES, MAX_EXPIRE_MINUTES, MIN_EXPIRE_MINUTES
 
 
-class LoginSerializer(serializers.Serializer):
+class LoginSerializer(V3Serializer):
     username = TextField(max_length=150)
     password = TextField(max_length=128, trim_whitespace=False)
     expire = WholeNumberField(
@@ -18,7 +18,7 @@ class LoginSerializer(serializers.Serializer):
     )
 
 
-class CredentialsSerializer(serializers.Serializer):
+class CredentialsSerializer(V3Serializer):
     username = TextField(max_length=150)
     password = TextField(max_length=128, trim_whitespace=False)
 

@@ -6,6 +6,7 @@ from pairsapi.api.fields import (
     NumberField,
     PassphraseBodySerializer,
     TextField,
+    V3Serializer,
 )
 
 from .models import SYMBOL_MAX_LENGTH, Ticker
@@ -53,11 +54,15 @@ class SymbolField(TextField):
         return value
 
 
-class TickerSerializer(serializers.Serializer):
+class TickerSerializer(V3Serializer):
     """A ticker as POSTed or PUT to ``/v3/regticker``; absent keys are left out of the result."""
 
     symbol = SymbolField()
-    sectype = serializers.ChoiceField(choices=Ticker.SecType.values, required=False)
+    sectype = serializers.ChoiceField(
+        choices=Ticker.SecType.values,
+        required=False,
+        error_messages={"invalid_choice": "'sectype' must be one of: STK, CASH, CRYPTO."},
+    )
     xch = TextField(max_length=20, required=False)
     prixch = TextField(max_length=20, required=False)
     currency = TextField(max_length=10, required=False)
@@ -68,12 +73,6 @@ class TickerSerializer(serializers.Serializer):
     active_cost = NumberField(required=False)
     update_pnl = BooleanOptionField(required=False, default=False)
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["sectype"].error_messages["invalid_choice"] = (
-            "'sectype' must be one of: STK, CASH, CRYPTO."
-        )
-
 
 class TickerPositionSerializer(PassphraseBodySerializer):
     symbol = SymbolField()
@@ -82,7 +81,7 @@ class TickerPositionSerializer(PassphraseBodySerializer):
     active_cost = NumberField()
 
 
-class PairSerializer(serializers.Serializer):
+class PairSerializer(V3Serializer):
     ticker1 = TextField(max_length=SYMBOL_MAX_LENGTH)
     ticker2 = TextField(max_length=SYMBOL_MAX_LENGTH)
     hedge = NumberField(min_value=0, exclusive_min=True)
@@ -90,7 +89,7 @@ class PairSerializer(serializers.Serializer):
     notes = TextField(max_length=1000, required=False, allow_null=True, allow_blank=True)
 
 
-class PairUpdateSerializer(serializers.Serializer):
+class PairUpdateSerializer(V3Serializer):
     name = TextField(max_length=2 * SYMBOL_MAX_LENGTH + 1)
     hedge = NumberField(min_value=0, exclusive_min=True, required=False)
     status = FlagField(required=False)

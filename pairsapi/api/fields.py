@@ -1,6 +1,7 @@
 """Serializer fields for the v3 bodies: numbers may arrive as JSON numbers or numeric strings,
 messages name the field, and nothing that a JSON body can hold makes them raise."""
 
+import copy
 import math
 from datetime import UTC, datetime
 
@@ -22,8 +23,10 @@ class NamedErrorsMixin:
     def bind(self, field_name, parent):
         super().bind(field_name, parent)
         name = self.source if self.source and self.source != "*" else field_name
-        self.error_messages = {
-            **self.error_messages,
+        self.error_messages = {**self.error_messages, **self.named_messages(name)}
+
+    def named_messages(self, name):
+        return {
             "required": empty_message(name),
             "null": empty_message(name),
             "blank": empty_message(name),
@@ -179,7 +182,17 @@ def utc_now_to_second():
     return datetime.now(UTC).replace(microsecond=0)
 
 
-class PassphraseBodySerializer(serializers.Serializer):
+class V3Serializer(serializers.Serializer):
+    """Base of the v3 request serializers."""
+
+    def get_fields(self):
+        # Shallow copies: DRF deep-copies every declared field per request, re-running each
+        # field's __init__, which was most of the webhook's validation time. Binding only sets
+        # attributes on the copy, and nothing here mutates a field's shared lists or dicts.
+        return {name: copy.copy(field) for name, field in self._declared_fields.items()}
+
+
+class PassphraseBodySerializer(V3Serializer):
     """A body of a passphrase route. The passphrase is checked by ``PassphraseRequired`` before
     validation; it is declared here so the API description shows it, and dropped from the data."""
 
