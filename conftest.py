@@ -1,6 +1,7 @@
 import pytest
+from django.test import Client
 
-from pairsapi.testing import V3Client, login, make_user
+from pairsapi.testing import PASSWORD, V3Client, login, make_user
 
 
 @pytest.fixture
@@ -30,3 +31,19 @@ def trader_api(trader):
     """A client holding a fresh non-admin access token."""
     tokens = login(V3Client(), "trader")
     return V3Client().with_token(tokens["access_token"])
+
+
+@pytest.fixture
+def staff_browser(staff):
+    """A page client logged in (session) as staff."""
+    client = Client()
+    assert client.login(username="boss", password=PASSWORD)
+    return client
+
+
+@pytest.fixture
+def browser(trader):
+    """A page client logged in (session) as a non-staff trader."""
+    client = Client()
+    assert client.login(username="trader", password=PASSWORD)
+    return client

@@ -10,6 +10,22 @@ from . import services
 from .models import Pair, Ticker
 
 
+def apply_each(model_admin, request, queryset, change, done, refused_because):
+    """A bulk action through the services, one row at a time, so the activity rules hold;
+    the rows a rule refused are named."""
+    refused = []
+    for item in queryset:
+        try:
+            change(item)
+        except RuleViolation:
+            refused.append(str(item))
+    model_admin.message_user(request, f"{queryset.count() - len(refused)} {done}.")
+    if refused:
+        model_admin.message_user(
+            request, f"{refused_because}: {', '.join(refused)}.", messages.WARNING
+        )
+
+
 class TickerForm(forms.ModelForm):
     class Meta:
         model = Ticker
@@ -62,29 +78,27 @@ class TickerAdmin(admin.ModelAdmin):
         ticker = services.upsert_ticker(data)[0] if change else services.register_ticker(data)
         obj.pk = ticker.pk
 
-    def _set_active(self, request, queryset, active):
-        refused = []
-        for ticker in queryset:
-            try:
-                services.set_ticker_active(ticker, active)
-            except RuleViolation:
-                refused.append(ticker.symbol)
-        done = queryset.count() - len(refused)
-        self.message_user(request, f"{done} ticker(s) {'activated' if active else 'deactivated'}.")
-        if refused:
-            self.message_user(
-                request,
-                f"Left passive, each is a leg of an active pair: {', '.join(refused)}.",
-                messages.WARNING,
-            )
-
     @admin.action(description="Activate selected tickers as singles")
     def activate(self, request, queryset):
-        self._set_active(request, queryset, True)
+        apply_each(
+            self,
+            request,
+            queryset,
+            lambda t: services.set_ticker_active(t, True),
+            "ticker(s) activated",
+            "Left passive, each is a leg of an active pair",
+        )
 
     @admin.action(description="Deactivate selected tickers")
     def deactivate(self, request, queryset):
-        self._set_active(request, queryset, False)
+        apply_each(
+            self,
+            request,
+            queryset,
+            lambda t: services.set_ticker_active(t, False),
+            "ticker(s) deactivated",
+            "Not changed",
+        )
 
 
 class PairForm(forms.ModelForm):
@@ -134,25 +148,24 @@ class PairAdmin(admin.ModelAdmin):
             )
         obj.pk, obj.name = pair.pk, pair.name
 
-    def _set_status(self, request, queryset, status):
-        refused = []
-        for pair in queryset:
-            try:
-                services.update_pair(pair.name, status=status)
-            except RuleViolation:
-                refused.append(pair.name)
-        self.message_user(request, f"{queryset.count() - len(refused)} pair(s) updated.")
-        if refused:
-            self.message_user(
-                request,
-                f"Left passive, a leg is an active single: {', '.join(refused)}.",
-                messages.WARNING,
-            )
-
     @admin.action(description="Activate selected pairs")
     def activate(self, request, queryset):
-        self._set_status(request, queryset, True)
+        apply_each(
+            self,
+            request,
+            queryset,
+            lambda p: services.update_pair(p.name, status=True),
+            "pair(s) activated",
+            "Left passive, a leg is an active single",
+        )
 
     @admin.action(description="Deactivate selected pairs")
     def deactivate(self, request, queryset):
-        self._set_status(request, queryset, False)
+        apply_each(
+            self,
+            request,
+            queryset,
+            lambda p: services.update_pair(p.name, status=False),
+            "pair(s) deactivated",
+            "Not changed",
+        )

@@ -7,13 +7,6 @@ from pairsapi.testing import PASSWORD
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def staff_browser(staff):
-    client = Client()
-    assert client.login(username="boss", password=PASSWORD)
-    return client
-
-
 def test_non_staff_cannot_reach_the_admin(trader):
     client = Client()
     client.login(username="trader", password=PASSWORD)

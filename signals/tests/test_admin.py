@@ -1,21 +1,12 @@
 from datetime import UTC, datetime
 
 import pytest
-from django.test import Client
 
-from pairsapi.testing import PASSWORD
 from pnl.models import AccountSnapshot
 from signals.models import Signal
 from signals.tests.factories import make_signal, make_single
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def staff_browser(staff):
-    client = Client()
-    assert client.login(username="boss", password=PASSWORD)
-    return client
 
 
 @pytest.mark.parametrize(

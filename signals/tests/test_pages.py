@@ -2,20 +2,12 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from pairsapi.testing import PASSWORD
 from signals.tests.factories import make_signal, make_single
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def browser(trader):
-    client = Client()
-    assert client.login(username="trader", password=PASSWORD)
-    return client
 
 
 def rows(response):
