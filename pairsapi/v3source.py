@@ -31,6 +31,14 @@ class NotAV3Database(Exception):
     pass
 
 
+class Row(dict):
+    """A source row. Column names compare case-insensitively: PostgreSQL folds unquoted names
+    to lower case, so ``NetLiquidation`` may arrive as ``netliquidation``."""
+
+    def get(self, key, default=None):
+        return super().get(key.lower(), default)
+
+
 class V3Source:
     """Rows of a v3 database as dicts, with the column aliases resolved."""
 
@@ -71,7 +79,7 @@ class V3Source:
                 [table],
             )
             names = [row[0] for row in cursor.fetchall()]
-        return {COLUMN_ALIASES.get(name, name) for name in names}
+        return {COLUMN_ALIASES.get(name.lower(), name.lower()) for name in names}
 
     def _check_shape(self):
         missing = [t for t in V3_TABLES if not self.columns[t]]
@@ -92,9 +100,9 @@ class V3Source:
         # rowid is implicit in SQLite tables and explicit in the v3 models; order by it when there.
         order = " ORDER BY rowid" if "rowid" in self.columns[table] else ""
         cursor.execute(f'SELECT * FROM "{table}"{order}')
-        names = [COLUMN_ALIASES.get(d[0], d[0]) for d in cursor.description]
+        names = [COLUMN_ALIASES.get(d[0].lower(), d[0].lower()) for d in cursor.description]
         for values in cursor:
-            yield dict(zip(names, values, strict=True))
+            yield Row(zip(names, values, strict=True))
 
     def close(self):
         self.connection.close()

@@ -1,7 +1,9 @@
+import os
 import sqlite3
 from datetime import UTC, datetime
 from io import StringIO
 
+import psycopg2
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
@@ -32,102 +34,144 @@ CREATE TABLE users (rowid INTEGER PRIMARY KEY, username VARCHAR(80) UNIQUE, pass
 """
 
 
-@pytest.fixture
-def v3_file(tmp_path):
-    path = tmp_path / "data.db"
-    db = sqlite3.connect(path)
-    db.executescript(V3_SCHEMA)
-    db.executemany(
+TICKERS = [
+    ("NMFC", "STK", "SMART", "NASDAQ", "USD", "RELATIVE", 0, 603, 12.5, 12.6),
+    ("EUR.USD", "CASH", "IDEALPRO", "IDEALPRO", "USD", "MIDPRICE", 1, 0, 0, 0),
+]
+PAIRS = [("NMFC-ROIC", "NMFC", "ROIC", 0.75, 1, None), ("BAD-PAIR", "BAD", "PAIR", 0, 0, "x")]
+SIGNALS = [
+    (
+        5,
+        "2022-05-27 00:24:17",
+        "NMFC-0.75*ROIC",
+        "buy",
+        603,
+        0.98,
+        "part.filled",
+        "pair",
+        "NMFC",
+        "ROIC",
+        0.75,
+        7,
+        8,
+        12.6,
+        15.55,
+        0.9375,
+        0.0425,
+        "remained(ROIC): 352.0",
+    ),
+    (
+        34,
+        "2022-06-01 13:00:00.123456",
+        "AAPL",
+        "sell",
+        100,
+        400.2,
+        "waiting",
+        "single",
+        "AAPL",
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+    ),
+    (
+        35,
+        "2022-06-01 13:05:00",
+        "AAPL",
+        "hold",
+        1,
+        None,
+        "waiting",
+        "single",
+        "AAPL",
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+    ),
+]
+USERS = [("admin", "123"), ("user1", "pass-1")]
+
+
+def fill_v3(db, placeholder):
+    """Create the v3 tables and rows through a DB-API connection (SQLite or PostgreSQL)."""
+    schema = V3_SCHEMA
+    if placeholder == "%s":
+        schema = schema.replace("INTEGER PRIMARY KEY", "SERIAL PRIMARY KEY")
+        schema = schema.replace("DATETIME", "TIMESTAMP")
+    cursor = db.cursor()
+    for statement in filter(str.strip, schema.split(";")):
+        cursor.execute(statement)
+
+    def insert(sql, rows):
+        cursor.executemany(sql.replace("?", placeholder), rows)
+
+    insert(
         "INSERT INTO tickers (symbol, sectype, xch, prixch, currency, order_type, active, "
         "active_pos, active_pnl, active_cost) VALUES (?,?,?,?,?,?,?,?,?,?)",
-        [
-            ("NMFC", "STK", "SMART", "NASDAQ", "USD", "RELATIVE", 0, 603, 12.5, 12.6),
-            ("EUR.USD", "CASH", "IDEALPRO", "IDEALPRO", "USD", "MIDPRICE", 1, 0, 0, 0),
-        ],
+        TICKERS,
     )
-    db.executemany(
+    insert(
         "INSERT INTO pairs (name, ticker1, ticker2, hedge, status, notes) VALUES (?,?,?,?,?,?)",
-        [("NMFC-ROIC", "NMFC", "ROIC", 0.75, 1, None), ("BAD-PAIR", "BAD", "PAIR", 0, 0, "x")],
+        PAIRS,
     )
-    db.executemany(
+    insert(
         "INSERT INTO signals (rowid, timestamp, ticker, order_action, order_contracts, "
         "order_price, order_status, ticker_type, stk_ticker1, stk_ticker2, hedge_param, "
         "order_id1, order_id2, stk_price1, stk_price2, fill_price, slip, status_msg) "
         "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        [
-            (
-                5,
-                "2022-05-27 00:24:17",
-                "NMFC-0.75*ROIC",
-                "buy",
-                603,
-                0.98,
-                "part.filled",
-                "pair",
-                "NMFC",
-                "ROIC",
-                0.75,
-                7,
-                8,
-                12.6,
-                15.55,
-                0.9375,
-                0.0425,
-                "remained(ROIC): 352.0",
-            ),
-            (
-                34,
-                "2022-06-01 13:00:00.123456",
-                "AAPL",
-                "sell",
-                100,
-                400.2,
-                "waiting",
-                "single",
-                "AAPL",
-                None,
-                None,
-                None,
-                None,
-                None,
-                None,
-                None,
-                None,
-                None,
-            ),
-            (
-                35,
-                "2022-06-01 13:05:00",
-                "AAPL",
-                "hold",
-                1,
-                None,
-                "waiting",
-                "single",
-                "AAPL",
-                None,
-                None,
-                None,
-                None,
-                None,
-                None,
-                None,
-                None,
-                None,
-            ),
-        ],
+        SIGNALS,
     )
-    db.execute(
-        "INSERT INTO account (rowid, timestamp, AvailableFunds, NetLiquidation, DailyPnL) "
-        "VALUES (10, '2022-06-16 23:55:36', 31000, 62588, NULL)"
+    cursor.execute(
+        "INSERT INTO account (rowid, timestamp, AvailableFunds, NetLiquidation, "
+        "DailyPnL) VALUES (10, '2022-06-16 23:55:36', 31000, 62588, NULL)"
     )
-    db.executemany(
-        "INSERT INTO users (username, password) VALUES (?, ?)",
-        [("admin", "123"), ("user1", "pass-1")],
-    )
+    insert("INSERT INTO users (username, password) VALUES (?, ?)", USERS)
     db.commit()
+
+
+@pytest.fixture
+def v3_file(tmp_path):
+    path = tmp_path / "data.db"
+    db = sqlite3.connect(path)
+    fill_v3(db, "?")
     db.close()
     return path
+
+
+@pytest.fixture
+def v3_postgres_url():
+    """A scratch PostgreSQL database shaped like v3's (PostgreSQL runs beside every suite run)."""
+    server = os.environ.get("V3_IMPORT_TEST_PG", "postgres://root@127.0.0.1:5432")
+    name = f"v3_source_{os.getpid()}"
+    try:
+        admin = psycopg2.connect(f"{server}/postgres")
+    except psycopg2.OperationalError as error:
+        if os.environ.get("CI"):
+            pytest.fail(f"no PostgreSQL server for the v3 import test: {error}")
+        pytest.skip(f"no PostgreSQL server at {server}: {error}")
+    admin.autocommit = True
+    admin.cursor().execute(f"DROP DATABASE IF EXISTS {name}")
+    admin.cursor().execute(f"CREATE DATABASE {name}")
+    try:
+        source = psycopg2.connect(f"{server}/{name}")
+        fill_v3(source, "%s")
+        source.close()
+        yield f"{server}/{name}"
+    finally:
+        admin.cursor().execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.close()
 
 
 def run_import(source):
@@ -209,3 +253,14 @@ def test_refuses_an_sqlite_file_without_the_v3_tables(tmp_path):
 def test_refuses_a_missing_file(tmp_path):
     with pytest.raises(CommandError, match="is not a file"):
         run_import(tmp_path / "nope.db")
+
+
+def test_import_from_a_postgresql_v3_database(v3_postgres_url):
+    output = run_import(v3_postgres_url)
+    assert "signals: 2 created, 1 skipped" in output
+    assert "users: 2 created" in output
+    signal = Signal.objects.get(rowid=5)
+    assert signal.timestamp == datetime(2022, 5, 27, 0, 24, 17, tzinfo=UTC)
+    assert (signal.ticker1, signal.price2) == ("NMFC", 15.55)
+    assert AccountSnapshot.objects.get().net_liquidation == 62588
+    assert get_user_model().objects.get(username="user1").check_password("pass-1")

@@ -57,3 +57,24 @@ def test_computed_fields_are_read_only(staff_browser):
     html = staff_browser.get(f"/admin/signals/signal/{signal.pk}/change/").content.decode()
     assert 'name="fill_price"' not in html and 'name="ticker1"' not in html
     assert 'name="order_status"' in html
+
+
+def test_staff_edit_of_a_signal_is_saved_through_the_service(staff_browser):
+    signal = make_single(order_status="waiting")
+    response = staff_browser.post(
+        f"/admin/signals/signal/{signal.pk}/change/",
+        {
+            "ticker": "AAPL",
+            "order_action": "buy",
+            "order_contracts": 100,
+            "order_price": 400.2,
+            "order_comment": "",
+            "order_status": "created",
+            "order_id1": 77,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    signal.refresh_from_db()
+    assert (signal.order_status, signal.order_id1) == ("created", 77)
+    # The ticker AAPL is not registered, but staff's word stands: no re-screening to "error".
+    assert signal.status_msg is None
