@@ -26,6 +26,8 @@ from .tokens import mint_login_tokens, mint_refreshed_tokens
 class TokenViewSet(V3ViewSet):
     """``/v3/login``, ``/v3/refresh``, ``/v3/logout``."""
 
+    openapi_tag = "tokens"
+
     action_permissions = {"logout": [AccessTokenRequired]}
     action_throttles = {"login": [LoginThrottle]}
 
@@ -67,6 +69,8 @@ class TokenViewSet(V3ViewSet):
 
 class UserViewSet(V3ViewSet):
     """``/v3/reguser``, ``/v3/users/<n>``, ``/v3/user/<username>``: admins only."""
+
+    openapi_tag = "users"
 
     action_permissions = {
         action: [FreshAdminTokenRequired]

@@ -30,6 +30,8 @@ from .serializers import (
 
 
 class TickerViewSet(V3ViewSet):
+    openapi_tag = "tickers"
+
     action_permissions = {
         "create": [FreshTokenRequired],
         "upsert": [FreshTokenRequired],
@@ -87,6 +89,8 @@ class TickerViewSet(V3ViewSet):
 
 
 class PairViewSet(V3ViewSet):
+    openapi_tag = "pairs"
+
     action_permissions = {
         "create": [FreshTokenRequired],
         "update": [FreshTokenRequired],

@@ -215,7 +215,7 @@ REST_FRAMEWORK = {
         "login": os.environ.get("LOGIN_THROTTLE_RATE", "10/min"),
         "passphrase": os.environ.get("PASSPHRASE_THROTTLE_RATE", "600/min"),
     },
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "pairsapi.api.openapi.V3AutoSchema",
 }
 
 SPECTACULAR_SETTINGS = {

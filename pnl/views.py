@@ -17,6 +17,8 @@ from .serializers import SnapshotSerializer, SnapshotUpdateSerializer, snapshot_
 
 
 class SnapshotViewSet(V3ViewSet):
+    openapi_tag = "account"
+
     action_permissions = {"create": [PassphraseRequired], "update": [PassphraseRequired]}
 
     @v3_doc("Record an account snapshot", SnapshotSerializer, {201: MESSAGE}, auth="passphrase")

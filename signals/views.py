@@ -35,6 +35,8 @@ def _rowid(raw):
 class WebhookViewSet(V3ViewSet):
     """``/v3/webhook`` and ``/v3/signal/updateorder``: passphrase in the body, no token."""
 
+    openapi_tag = "signals"
+
     action_permissions = {
         "create": [PassphraseRequired],
         "update": [PassphraseRequired],
@@ -60,6 +62,8 @@ class WebhookViewSet(V3ViewSet):
 
 
 class SignalViewSet(V3ViewSet):
+    openapi_tag = "signals"
+
     action_permissions = {"destroy": [FreshAdminTokenRequired]}
 
     @v3_doc(

@@ -6,6 +6,7 @@ Every operation also documents the contract's error answers.
 """
 
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 
 NUMBER = {"type": "number"}
@@ -140,7 +141,7 @@ NUMBER_OF_ITEMS = OpenApiParameter(
 ERROR_CODES = (400, 401, 403, 404, 405, 413, 415, 429, 500, 503)
 
 
-def v3_doc(summary, request=None, responses=None, parameters=None, auth=None, tags=None):
+def v3_doc(summary, request=None, responses=None, parameters=None, auth=None):
     """Describe one v3 action. ``auth``: None (anyone), "passphrase", "optional", "fresh" or
     "admin"."""
     descriptions = {
@@ -161,7 +162,6 @@ def v3_doc(summary, request=None, responses=None, parameters=None, auth=None, ta
         responses=responses,
         parameters=parameters,
         auth=security if security is not None else [],
-        tags=tags,
     )
 
 
@@ -226,3 +226,12 @@ class OrderActionFieldExtension(OpenApiSerializerFieldExtension):
 
     def map_serializer_field(self, auto_schema, direction):
         return {"type": "string", "enum": ["buy", "sell"], "description": "case is ignored"}
+
+
+class V3AutoSchema(AutoSchema):
+    """Groups operations by the viewset's ``openapi_tag`` (tokens, users, tickers, ...), not by
+    the first path segment."""
+
+    def get_tags(self):
+        tag = getattr(self.view, "openapi_tag", None)
+        return [tag] if tag else super().get_tags()
