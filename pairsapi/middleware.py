@@ -43,14 +43,18 @@ class RequestLogMiddleware:
         return response
 
 
-class RequestBodyCapMiddleware:
-    """Refuse oversized bodies under /v3/ with a 413 JSON answer, before anything reads them."""
+class ApiRequestLimitsMiddleware:
+    """What a request under /v3/ may carry: no control characters in the path (a database cannot
+    even compare a NUL), and a body of at most MAX_REQUEST_BODY_BYTES (413 beyond), checked
+    before anything reads it."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         if request.path.startswith("/v3/"):
+            if any(ord(ch) < 32 or ord(ch) == 127 for ch in request.path):
+                return JsonResponse({"message": "the path holds a control character."}, status=400)
             limit = settings.MAX_REQUEST_BODY_BYTES
             try:
                 length = int(request.META.get("CONTENT_LENGTH") or 0)

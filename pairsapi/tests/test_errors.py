@@ -49,6 +49,32 @@ def test_malformed_json_is_400_naming_the_problem():
     assert response.json()["message"].startswith("malformed request body")
 
 
+@pytest.mark.parametrize("raw", ["[" * 30000 + "]" * 30000, '{"a":' * 10000 + "1" + "}" * 10000])
+def test_json_nested_too_deeply_is_400_not_500(raw):
+    client = V3Client()
+    client.raise_request_exception = False
+    response = client.send("POST", "/v3/webhook", raw=raw)
+    assert response.status_code == 400
+    assert response.json() == {"message": "malformed request body: JSON nested too deeply."}
+
+
+@pytest.mark.parametrize(
+    "method, path",
+    [
+        ("get", "/v3/ticker/A%00B"),
+        ("delete", "/v3/pair/A%00-B"),
+        ("get", "/v3/user/a%00"),
+        ("get", "/v3/signals/ticker/A%00/1"),
+        ("get", "/v3/signals/status/wait%07ing/1"),
+    ],
+)
+def test_control_characters_in_the_path_are_400(admin_api, method, path):
+    admin_api.raise_request_exception = False
+    response = getattr(admin_api, method)(path)
+    assert response.status_code == 400
+    assert response.json() == {"message": "the path holds a control character."}
+
+
 def test_body_that_is_not_an_object_is_400():
     response = V3Client().send("PUT", "/v3/ticker/updatepnl", raw="[1, 2, 3]")
     assert response.status_code == 400
