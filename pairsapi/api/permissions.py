@@ -26,8 +26,11 @@ class PassphraseRequired(BasePermission):
         supplied = request_body(request).get("passphrase")
         if supplied is None or supplied == "":
             raise ValidationError({"passphrase": empty_message("passphrase")})
-        expected = settings.WEBHOOK_PASSPHRASE
-        if not isinstance(supplied, str) or not constant_time_compare(supplied, expected):
+        if not isinstance(supplied, str) or not constant_time_compare(
+            # surrogatepass: a lone surrogate from the JSON is a wrong passphrase, not a crash.
+            supplied.encode("utf-8", "surrogatepass"),
+            settings.WEBHOOK_PASSPHRASE.encode("utf-8"),
+        ):
             raise ValidationError({"passphrase": "incorrect passphrase."})
         return True
 

@@ -257,6 +257,13 @@ def test_wrong_passphrase_message():
     assert response.json() == {"message": {"passphrase": "incorrect passphrase."}}
 
 
+def test_passphrase_with_a_lone_surrogate_is_just_incorrect():
+    raw = '{"passphrase": "\\ud800", "ticker": "A", "order_action": "buy", "order_contracts": 1}'
+    response = V3Client().send("POST", "/v3/webhook", raw=raw)
+    assert response.status_code == 400
+    assert response.json() == {"message": {"passphrase": "incorrect passphrase."}}
+
+
 def test_missing_required_field_message(nmfc_roic):
     body = dict(ALERT)
     del body["ticker"]
