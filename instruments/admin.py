@@ -7,7 +7,7 @@ from django.contrib import admin, messages
 from pairsapi.api.errors import RuleViolation
 
 from . import services
-from .models import Pair, Ticker
+from .models import TICKER_FIELDS, Pair, Ticker
 
 
 def apply_each(model_admin, request, queryset, change, done, refused_because):
@@ -29,18 +29,7 @@ def apply_each(model_admin, request, queryset, change, done, refused_because):
 class TickerForm(forms.ModelForm):
     class Meta:
         model = Ticker
-        fields = (
-            "symbol",
-            "sectype",
-            "xch",
-            "prixch",
-            "currency",
-            "order_type",
-            "active",
-            "active_pos",
-            "active_pnl",
-            "active_cost",
-        )
+        fields = TICKER_FIELDS
 
     def clean(self):
         data = super().clean()

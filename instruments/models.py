@@ -1,6 +1,19 @@
 from django.db import models
 
 SYMBOL_MAX_LENGTH = 40
+# A ticker's keys on the wire, in the contract's order; the admin edits the same fields.
+TICKER_FIELDS = (
+    "symbol",
+    "sectype",
+    "xch",
+    "prixch",
+    "currency",
+    "order_type",
+    "active",
+    "active_pos",
+    "active_pnl",
+    "active_cost",
+)
 
 
 class Ticker(models.Model):

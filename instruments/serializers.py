@@ -9,22 +9,13 @@ from pairsapi.api.fields import (
     V3Serializer,
 )
 
-from .models import SYMBOL_MAX_LENGTH, Ticker
+from .models import SYMBOL_MAX_LENGTH, TICKER_FIELDS, Ticker
 
 
 def ticker_json(ticker):
-    return {
-        "symbol": ticker.symbol,
-        "sectype": ticker.sectype,
-        "xch": ticker.xch,
-        "prixch": ticker.prixch,
-        "currency": ticker.currency,
-        "order_type": ticker.order_type,
-        "active": int(ticker.active),
-        "active_pos": ticker.active_pos,
-        "active_pnl": ticker.active_pnl,
-        "active_cost": ticker.active_cost,
-    }
+    body = {name: getattr(ticker, name) for name in TICKER_FIELDS}
+    body["active"] = int(ticker.active)  # 0/1 on the wire, not a boolean
+    return body
 
 
 def pair_json(pair):

@@ -120,13 +120,12 @@ def register_pair(ticker1, ticker2, hedge, status=False, notes=None):
 @transaction.atomic
 def update_pair(name, **fields):
     """Change ``hedge``, ``status`` and ``notes`` of the pair named ``name``."""
-    pair = Pair.objects.filter(name=name).first()
+    pair = Pair.objects.select_for_update().filter(name=name).first()
     if pair is None:
         raise ItemNotFound()
     if fields.get("status"):
         _lock_tickers([pair.ticker1, pair.ticker2])
         check_pair_may_be_active(pair.ticker1, pair.ticker2)
-    pair = Pair.objects.select_for_update().get(pk=pair.pk)
     return _save(pair, fields)
 
 

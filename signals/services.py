@@ -133,30 +133,11 @@ def cancel_waiting_signals(signals, reason="canceled by staff"):
     )
 
 
+# Every column v3 had: all but the key and the per-leg quantities this service added.
 _IMPORTED_FIELDS = [
-    "timestamp",
-    "ticker",
-    "order_action",
-    "order_contracts",
-    "order_price",
-    "mar_pos",
-    "mar_pos_size",
-    "pre_mar_pos",
-    "pre_mar_pos_size",
-    "order_comment",
-    "order_status",
-    "ticker_type",
-    "ticker1",
-    "ticker2",
-    "hedge_param",
-    "order_id1",
-    "order_id2",
-    "price1",
-    "price2",
-    "fill_price",
-    "slip",
-    "error_msg",
-    "status_msg",
+    f.name
+    for f in Signal._meta.concrete_fields
+    if f.name not in ("rowid", "filled_qty1", "filled_qty2")
 ]
 
 

@@ -1,9 +1,8 @@
 from rest_framework import status
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from pairsapi.api.errors import ItemNotFound
-from pairsapi.api.listing import ANONYMOUS_CAP, capped_number_of_items
+from pairsapi.api.listing import ANONYMOUS_CAP, capped_number_of_items, path_integer
 from pairsapi.api.openapi import (
     MESSAGE,
     NUMBER_OF_ITEMS,
@@ -27,9 +26,7 @@ ANONYMOUS_WAITING_CAP = 20
 
 
 def _rowid(raw):
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 18 or int(raw) == 0:
-        raise ValidationError({"rowid": f"'{raw}' is not a positive integer."})
-    return int(raw)
+    return path_integer(raw, "rowid", minimum=1)
 
 
 class WebhookViewSet(V3ViewSet):

@@ -8,11 +8,17 @@ ANONYMOUS_CAP = 5
 _DIGITS = re.compile(r"[0-9]{1,18}")
 
 
-def parse_number_of_items(raw):
-    """0 means all, a positive integer the newest N; anything else is a 400."""
-    if not isinstance(raw, str) or not _DIGITS.fullmatch(raw):
-        raise ValidationError({"number_of_items": f"'{raw}' is not 0 (all) or a positive integer."})
+def path_integer(raw, name, minimum=0):
+    """A whole number from a path segment (ASCII digits only); anything else is a 400."""
+    if not isinstance(raw, str) or not _DIGITS.fullmatch(raw) or int(raw) < minimum:
+        wanted = "0 (all) or a positive integer" if minimum == 0 else "a positive integer"
+        raise ValidationError({name: f"'{raw}' is not {wanted}."})
     return int(raw)
+
+
+def parse_number_of_items(raw):
+    """0 means all, a positive integer the newest N."""
+    return path_integer(raw, "number_of_items")
 
 
 def capped_number_of_items(raw, request, cap=ANONYMOUS_CAP):

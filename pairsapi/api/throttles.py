@@ -7,7 +7,7 @@ DRF's default throttle, which stores and rewrites a list of every request's time
 
 import time
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
@@ -15,11 +15,11 @@ from rest_framework.throttling import BaseThrottle
 
 def count_hit(key, ttl):
     """Add one to a shared counter and return its value; the counter expires after ``ttl`` s."""
-    backend = cache._cache if isinstance(cache, RedisCache) else None
-    if backend is not None:
+    cache = caches["default"]  # the backend itself: `django.core.cache.cache` is a proxy
+    if isinstance(cache, RedisCache):
         # One round trip: INCR creates the key at 1, EXPIRE NX sets its lifetime only once.
         full_key = cache.make_and_validate_key(key)
-        pipeline = backend.get_client(full_key, write=True).pipeline(transaction=False)
+        pipeline = cache._cache.get_client(full_key, write=True).pipeline(transaction=False)
         pipeline.incr(full_key)
         pipeline.expire(full_key, ttl, nx=True)
         return pipeline.execute()[0]

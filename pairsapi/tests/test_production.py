@@ -11,8 +11,10 @@ from pathlib import Path
 import pytest
 import redis
 import requests
+from django.core.cache import caches
 from django.db import OperationalError, connection
 
+from pairsapi.api.throttles import count_hit
 from pairsapi.testing import PASSWORD, ServerProcess, V3Client, database_url_of, make_user
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -69,6 +71,26 @@ def test_database_cache_counts_too(settings):
         for _ in range(3)
     ]
     assert statuses == [401, 401, 429]
+
+
+def test_redis_counter_is_one_pipelined_round_trip(settings, monkeypatch):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_TEST_URL,
+        }
+    }
+    client = redis.Redis.from_url(REDIS_TEST_URL)
+    client.flushdb()
+    backend = caches["default"]
+
+    def not_on_redis(*args, **kwargs):
+        raise AssertionError("the Redis counter went through the generic get/set path")
+
+    monkeypatch.setattr(backend, "incr", not_on_redis)
+    monkeypatch.setattr(backend, "add", not_on_redis)
+    assert [count_hit("window", 30) for _ in range(3)] == [1, 2, 3]
+    assert 0 < client.ttl(backend.make_key("window")) <= 30
 
 
 @pytest.mark.django_db(transaction=True)
