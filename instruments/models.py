@@ -82,3 +82,17 @@ class Pair(models.Model):
     @staticmethod
     def name_for(ticker1, ticker2):
         return f"{ticker1}-{ticker2}"
+
+
+class RegistryVersion(models.Model):
+    """A single row whose ``version`` changes whenever a ticker or pair changes in a way that
+    decides a new signal's status (database triggers, migration 0002).
+
+    Workers keep the registry in memory and store a signal only while the version they checked
+    it against is still current (see ``instruments.registry``).
+    """
+
+    version = models.BigIntegerField()
+
+    def __str__(self):
+        return f"registry version {self.version}"

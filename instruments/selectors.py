@@ -5,6 +5,7 @@ from django.db.models import Q
 from pairsapi.api.listing import newest
 
 from .models import Pair, Ticker
+from .registry import pick_pair, pick_ticker
 
 
 def ticker_by_symbol(symbol):
@@ -28,36 +29,35 @@ def active_pairs_with_leg(symbol):
 
 
 def first_registered_ticker(candidates):
-    """The registered ticker for the first of ``candidates`` that matches one (one query).
-
-    ``candidates`` are ``(symbol, sectypes)`` pairs, best first; ``sectypes`` (None: any) limits
-    which kinds of ticker the symbol may match.
-    """
-    if not candidates:
+    """The registered ticker for the first of ``candidates`` that matches one (one query); see
+    ``registry.pick_ticker``."""
+    symbols = [symbol for symbol, _ in candidates]
+    if not symbols:
         return None
-    found = {
-        t.symbol: t for t in Ticker.objects.filter(symbol__in=[symbol for symbol, _ in candidates])
-    }
-    for symbol, sectypes in candidates:
-        ticker = found.get(symbol)
-        if ticker is not None and (sectypes is None or ticker.sectype in sectypes):
-            return ticker
-    return None
+    return pick_ticker(candidates, {t.symbol: t for t in Ticker.objects.filter(symbol__in=symbols)})
 
 
 def first_registered_pair(leg1_candidates, leg2_candidates):
     """The registered pair whose legs match the earliest candidates of each leg (one query)."""
     if not leg1_candidates or not leg2_candidates:
         return None
-    found = {
-        (p.ticker1, p.ticker2): p
-        for p in Pair.objects.filter(ticker1__in=leg1_candidates, ticker2__in=leg2_candidates)
-    }
-    for leg1 in leg1_candidates:
-        for leg2 in leg2_candidates:
-            if (leg1, leg2) in found:
-                return found[(leg1, leg2)]
-    return None
+    found = Pair.objects.filter(ticker1__in=leg1_candidates, ticker2__in=leg2_candidates)
+    return pick_pair(leg1_candidates, leg2_candidates, {(p.ticker1, p.ticker2): p for p in found})
+
+
+class LiveRegistry:
+    """The registry read straight from the database, for checks made inside a transaction
+    (a bridge's edit of a signal) rather than on the webhook's hot path."""
+
+    version = None
+
+    @staticmethod
+    def ticker_for(candidates):
+        return first_registered_ticker(candidates)
+
+    @staticmethod
+    def pair_for(leg1_candidates, leg2_candidates):
+        return first_registered_pair(leg1_candidates, leg2_candidates)
 
 
 def active_pairs():

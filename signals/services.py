@@ -6,7 +6,8 @@ from dataclasses import asdict, fields
 from django.db import transaction
 from django.db.models import Q
 
-from instruments.selectors import first_registered_pair, first_registered_ticker
+from instruments.registry import cached_registry, refreshed_registry
+from instruments.selectors import LiveRegistry
 from pairsapi.api.errors import ItemNotFound
 from pairsapi.api.fields import utc_now_to_second
 from pairsapi.v3source import (
@@ -22,22 +23,20 @@ from pairsapi.v3source import (
 from .checks import Registered, check_signal
 from .expressions import PAIR, SINGLE, parse_expression, symbol_candidates
 from .fills import FillState, apply_cancel, apply_fill
+from .inserts import insert_signal
 from .models import WAITING_STATUSES, Signal
 
 
-def _resolve(expression):
-    """What the expression names: (registered ticker or pair or None, ticker1, ticker2).
-
-    One query: the ticker for a single, the pair for a pair; none for a problematic expression.
-    """
+def _resolve(expression, registry):
+    """What the expression names: (registered ticker or pair or None, ticker1, ticker2)."""
     if expression.kind == SINGLE:
         candidates = [(c.symbol, c.sectypes) for c in symbol_candidates(expression.symbol1)]
-        ticker = first_registered_ticker(candidates)
+        ticker = registry.ticker_for(candidates)
         if ticker is None:
             return None, expression.symbol1, None
         return Registered(active=ticker.active), ticker.symbol, None
     if expression.kind == PAIR:
-        pair = first_registered_pair(
+        pair = registry.pair_for(
             [c.symbol for c in symbol_candidates(expression.symbol1)],
             [c.symbol for c in symbol_candidates(expression.symbol2)],
         )
@@ -47,10 +46,10 @@ def _resolve(expression):
     return None, None, None
 
 
-def _screen(signal, bypass):
+def _screen(signal, bypass, registry):
     """Parse the signal's expression and set its derived fields and status; returns the answer."""
     expression = parse_expression(signal.ticker)
-    registered, signal.ticker1, signal.ticker2 = _resolve(expression)
+    registered, signal.ticker1, signal.ticker2 = _resolve(expression, registry)
     signal.ticker_type = None if expression.is_problematic else expression.kind
     signal.hedge_param = expression.hedge
     verdict = check_signal(
@@ -60,13 +59,28 @@ def _screen(signal, bypass):
     return verdict.answer
 
 
+# A registry that changes under three checks in a row is checked against the database instead.
+_SNAPSHOT_ATTEMPTS = 3
+
+
 def ingest_signal(data):
-    """Store a TradingView alert. Returns (signal, answer). One lookup and one insert."""
+    """Store a TradingView alert. Returns (signal, answer).
+
+    Checked against this worker's registry snapshot and stored by one INSERT that lands only
+    while the snapshot is current; when it is not, the snapshot is read again and the alert
+    checked again.
+    """
     data = dict(data)
     bypass = data.pop("bypass_ticker_status", False)
+    for attempt in range(_SNAPSHOT_ATTEMPTS):
+        registry = cached_registry() if attempt == 0 else refreshed_registry()
+        signal = Signal(**data)
+        answer = _screen(signal, bypass, registry)
+        if insert_signal(signal, registry_version=registry.version):
+            return signal, answer
     signal = Signal(**data)
-    answer = _screen(signal, bypass)
-    signal.save(force_insert=True)
+    answer = _screen(signal, bypass, LiveRegistry)
+    insert_signal(signal)
     return signal, answer
 
 
@@ -82,7 +96,7 @@ def update_signal(data):
         raise ItemNotFound()
     for key, value in data.items():
         setattr(signal, key, value)
-    _screen(signal, bypass)
+    _screen(signal, bypass, LiveRegistry)
     signal.save()
     return signal
 

@@ -73,7 +73,7 @@ def test_database_cache_counts_too(settings):
     assert statuses == [401, 401, 429]
 
 
-def test_redis_counter_is_one_pipelined_round_trip(settings, monkeypatch):
+def test_redis_counter_is_one_script_call(settings, monkeypatch):
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",

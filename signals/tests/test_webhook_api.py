@@ -3,6 +3,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from instruments.models import Pair, Ticker
+from instruments.registry import refreshed_registry
 from pairsapi.testing import V3Client
 from signals.models import Signal
 
@@ -285,14 +286,19 @@ def test_unknown_keys_are_ignored(nmfc_roic):
     assert signal.ticker1 == "NMFC" and signal.rowid != 999
 
 
+def _statements(queries):
+    return [q["sql"].split()[0].upper() for q in queries.captured_queries]
+
+
 @pytest.mark.parametrize(
     "ticker, setup",
     [("AAPL", "ticker"), ("NMFC-0.75*ROIC", "pair"), ("A-B-C", None)],
 )
-def test_webhook_costs_one_lookup_and_one_insert(ticker, setup, settings):
+def test_webhook_costs_one_insert_once_the_registry_is_read(ticker, setup, settings):
     # With the throttle's counter in Redis (REDIS_URL, as production should run), the database
     # sees only the signal's own work; an in-process cache stands in for Redis here.
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    refreshed_registry()  # this worker's copy, read before the changes below
     if setup == "ticker":
         Ticker.objects.create(symbol="AAPL", active=True)
     elif setup == "pair":
@@ -301,11 +307,18 @@ def test_webhook_costs_one_lookup_and_one_insert(ticker, setup, settings):
         )
     client = V3Client()
     with CaptureQueriesContext(connection) as queries:
-        response = client.post("/v3/webhook", {**ALERT, "ticker": ticker}, format="json")
-    assert response.status_code == 201
-    statements = [q["sql"].split()[0].upper() for q in queries.captured_queries]
-    expected = ["INSERT"] if setup is None else ["SELECT", "INSERT"]
-    assert statements == expected, queries.captured_queries
+        first = client.post("/v3/webhook", {**ALERT, "ticker": ticker}, format="json")
+    # When this worker's registry copy is older than a change, the guarded INSERT is refused, the
+    # registry is read (its version, the tickers, the pairs) and the INSERT retried.
+    stale = ["INSERT", "SELECT", "SELECT", "SELECT", "INSERT"]
+    assert _statements(queries) == (stale if setup else ["INSERT"]), queries.captured_queries
+    with CaptureQueriesContext(connection) as queries:
+        second = client.post("/v3/webhook", {**ALERT, "ticker": ticker}, format="json")
+    assert _statements(queries) == ["INSERT"], queries.captured_queries
+    assert [first.json(), second.json()] == [second.json()] * 2
+    assert first.status_code == second.status_code == 201
+    expected = "waiting" if setup else "error"
+    assert [s.order_status for s in Signal.objects.all()] == [expected, expected]
 
 
 def test_anonymous_and_token_callers_are_treated_alike(nmfc_roic):

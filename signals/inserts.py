@@ -1,0 +1,55 @@
+"""The webhook's one write: a signal row, stored only if the registry it was checked against is
+still current.
+
+Plain SQL rather than ``Model.save``: the statement needs a condition an ORM insert cannot carry,
+and it is built once per database vendor instead of compiled on every alert.
+"""
+
+from functools import cache
+
+from django.db import connection
+
+from instruments.models import RegistryVersion
+from instruments.registry import REGISTRY_VERSION_ID
+
+from .models import Signal
+
+_FIELDS = [field for field in Signal._meta.concrete_fields if not field.primary_key]
+
+
+@cache
+def _statement(vendor, guarded, returning):
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in _FIELDS)
+    values = ", ".join(["%s"] * len(_FIELDS))
+    sql = f"INSERT INTO {quote(Signal._meta.db_table)} ({columns}) SELECT {values}"
+    if guarded:
+        sql += (
+            f" FROM {quote(RegistryVersion._meta.db_table)}"
+            f" WHERE id = {REGISTRY_VERSION_ID} AND version = %s"
+        )
+    if returning:
+        sql += f" RETURNING {quote(Signal._meta.pk.column)}"
+    return sql
+
+
+def insert_signal(signal, registry_version=None):
+    """INSERT the unsaved ``signal`` and set its rowid. With ``registry_version``, only while the
+    registry still has that version; returns whether the row was stored."""
+    params = [f.get_db_prep_save(getattr(signal, f.attname), connection) for f in _FIELDS]
+    guarded = registry_version is not None
+    if guarded:
+        params.append(registry_version)
+    returning = connection.features.can_return_columns_from_insert
+    with connection.cursor() as cursor:
+        cursor.execute(_statement(connection.vendor, guarded, returning), params)
+        if returning:
+            row = cursor.fetchone()
+            rowid = row[0] if row else None
+        else:
+            rowid = cursor.lastrowid if cursor.rowcount == 1 else None
+    if rowid is None:
+        return False
+    signal.rowid = rowid
+    signal._state.adding, signal._state.db = False, connection.alias
+    return True
