@@ -20,10 +20,11 @@ class SnapshotSerializer(PassphraseBodySerializer):
 
     timestamp = TimestampField(required=False)
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def get_fields(self):
+        fields = super().get_fields()
         for key, field in WIRE_FIELDS.items():
-            self.fields[key] = NumberField(required=False, allow_null=True, source=field)
+            fields[key] = NumberField(required=False, allow_null=True, source=field)
+        return fields
 
 
 class SnapshotUpdateSerializer(SnapshotSerializer):
