@@ -1,7 +1,14 @@
 import pytest
 from django.test import Client
 
+from pairsapi.api.throttles import forget_leases
 from pairsapi.testing import PASSWORD, V3Client, login, make_user
+
+
+@pytest.fixture(autouse=True)
+def no_throttle_leases():
+    """Each test starts holding no throttle hits: a lease belongs to one cache and one limit."""
+    forget_leases()
 
 
 @pytest.fixture

@@ -33,6 +33,7 @@ class WebhookViewSet(V3ViewSet):
     """``/v3/webhook`` and ``/v3/signal/updateorder``: passphrase in the body, no token."""
 
     openapi_tag = "signals"
+    lean_actions = ("create",)  # TradingView's alerts
 
     action_permissions = {
         "create": [PassphraseRequired],

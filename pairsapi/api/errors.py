@@ -61,12 +61,8 @@ def validation_message(detail):
     return _first_message(detail)
 
 
-def v3_exception_handler(exc, context):
-    if isinstance(exc, Http404):
-        exc = ItemNotFound()
-    if not isinstance(exc, exceptions.APIException):
-        return None  # a genuine server error: Django's handler500 answers (JSON under /v3/)
-
+def v3_error(exc, method):
+    """The v3 answer to an APIException: (body, headers); the status is ``exc.status_code``."""
     headers = {}
     if getattr(exc, "wait", None):
         headers["Retry-After"] = str(int(exc.wait))
@@ -76,7 +72,7 @@ def v3_exception_handler(exc, context):
     elif isinstance(exc, exceptions.ParseError):
         body = {"message": f"malformed request body: {exc.detail}"}
     elif isinstance(exc, exceptions.MethodNotAllowed):
-        body = {"message": f"method {context['request'].method} is not allowed here."}
+        body = {"message": f"method {method} is not allowed here."}
     elif isinstance(exc, exceptions.UnsupportedMediaType):
         body = {"message": f"unsupported content type: {exc.detail}"}
     elif isinstance(exc, exceptions.Throttled):
@@ -88,7 +84,24 @@ def v3_exception_handler(exc, context):
         body = {"message": _first_message(exc.detail)}
     if isinstance(exc, TokenProblem):
         body["error"] = exc.error_code
+    return body, headers
+
+
+def v3_exception_handler(exc, context):
+    if isinstance(exc, Http404):
+        exc = ItemNotFound()
+    if not isinstance(exc, exceptions.APIException):
+        return None  # a genuine server error: Django's handler500 answers (JSON under /v3/)
+    body, headers = v3_error(exc, context["request"].method)
     return Response(body, status=exc.status_code, headers=headers)
+
+
+def v3_error_response(exc, request):
+    """The same answer as ``v3_exception_handler``, as a plain JsonResponse."""
+    if isinstance(exc, Http404):
+        exc = ItemNotFound()
+    body, headers = v3_error(exc, request.method)
+    return JsonResponse(body, status=exc.status_code, headers=headers)
 
 
 def _is_api(request):

@@ -14,7 +14,7 @@ import requests
 from django.core.cache import caches
 from django.db import OperationalError, connection
 
-from pairsapi.api.throttles import count_hit
+from pairsapi.api.throttles import PassphraseThrottle, _Leases, count_hits, lease_size
 from pairsapi.testing import PASSWORD, ServerProcess, V3Client, database_url_of, make_user
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -73,7 +73,8 @@ def test_database_cache_counts_too(settings):
     assert statuses == [401, 401, 429]
 
 
-def test_redis_counter_is_one_script_call(settings, monkeypatch):
+@pytest.fixture
+def redis_cache(settings):
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -82,6 +83,10 @@ def test_redis_counter_is_one_script_call(settings, monkeypatch):
     }
     client = redis.Redis.from_url(REDIS_TEST_URL)
     client.flushdb()
+    return client
+
+
+def test_redis_counter_is_one_script_call(redis_cache, monkeypatch):
     backend = caches["default"]
 
     def not_on_redis(*args, **kwargs):
@@ -89,8 +94,56 @@ def test_redis_counter_is_one_script_call(settings, monkeypatch):
 
     monkeypatch.setattr(backend, "incr", not_on_redis)
     monkeypatch.setattr(backend, "add", not_on_redis)
-    assert [count_hit("window", 30) for _ in range(3)] == [1, 2, 3]
-    assert 0 < client.ttl(backend.make_key("window")) <= 30
+    assert [count_hits("window", 3, 30) for _ in range(3)] == [3, 6, 9]
+    assert 0 < redis_cache.ttl(backend.make_key("window")) <= 30
+
+
+@pytest.mark.parametrize("limit, lease", [(3, 1), (127, 1), (128, 2), (640, 10), (100_000, 10)])
+def test_lease_size_follows_the_limit(limit, lease):
+    assert lease_size(limit) == lease
+
+
+def _counted(client):
+    (key,) = client.keys("*throttle*")
+    return int(client.get(key))
+
+
+def test_a_worker_counts_a_lease_of_hits_in_one_round_trip(redis_cache, settings):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"passphrase": "640/min"},
+    }
+    throttle = PassphraseThrottle()
+    seen = []
+    for _ in range(25):
+        assert throttle.allow_request(_request(), None)
+        seen.append(_counted(redis_cache))
+    # Three leases of 10: the shared counter moved 3 times, not 25.
+    assert seen == [10] * 10 + [20] * 10 + [30] * 5
+
+
+def _request(address="10.0.0.1"):
+    from django.test import RequestFactory
+
+    return RequestFactory().post("/v3/webhook", REMOTE_ADDR=address)
+
+
+def test_workers_sharing_a_counter_never_admit_more_than_the_limit(redis_cache):
+    # Three workers' lease books on one Redis counter; limit 200, so leases of 3.
+    workers = [_Leases() for _ in range(3)]
+    admitted = [0, 0, 0]
+    for turn in range(300):
+        index = turn % 3 if turn < 150 else 0  # later on, one worker takes all the traffic
+        if workers[index].admit("throttle:test:ip:1", 1, 200, 61):
+            admitted[index] += 1
+    # Unused leased hits of the idle workers count against the limit: at most 2 each.
+    assert 200 - 2 * 2 <= sum(admitted) <= 200
+    # Once refused, a worker does not ask the counter again in that window.
+    counted = _counted(redis_cache)
+    assert not workers[0].admit("throttle:test:ip:1", 1, 200, 61)
+    assert _counted(redis_cache) == counted
+    # A new window starts afresh.
+    assert workers[0].admit("throttle:test:ip:2", 2, 200, 61)
 
 
 @pytest.mark.django_db(transaction=True)
