@@ -3,6 +3,7 @@ from rest_framework import viewsets
 from rest_framework.exceptions import APIException
 
 from .errors import v3_error_response
+from .fast_validation import validated_body
 from .permissions import PassphraseRequired, request_body
 from .throttles import PassphraseThrottle
 
@@ -61,7 +62,5 @@ class V3ViewSet(viewsets.ViewSet):
     def body(self):
         return request_body(self.request)
 
-    def validated(self, serializer_class, **kwargs):
-        serializer = serializer_class(data=self.body(), **kwargs)
-        serializer.is_valid(raise_exception=True)
-        return serializer.validated_data
+    def validated(self, serializer_class):
+        return validated_body(serializer_class, self.body())
