@@ -7,7 +7,7 @@ and it is built once per database vendor instead of compiled on every alert.
 
 from functools import cache
 
-from django.db import connection
+from django.db import connection, models
 
 from instruments.models import RegistryVersion
 from instruments.registry import REGISTRY_VERSION_ID
@@ -15,6 +15,15 @@ from instruments.registry import REGISTRY_VERSION_ID
 from .models import Signal
 
 _FIELDS = [field for field in Signal._meta.concrete_fields if not field.primary_key]
+# Values of these exact types go to the driver as they are, as Django's conversion would leave
+# them; anything else (a timestamp, an int in a float column) takes the field's conversion.
+_AS_IS = {
+    models.CharField: str,
+    models.TextField: str,
+    models.BigIntegerField: int,
+    models.FloatField: float,
+}
+_COLUMNS = [(field, field.attname, _AS_IS.get(type(field))) for field in _FIELDS]
 
 
 @cache
@@ -36,7 +45,12 @@ def _statement(vendor, guarded, returning):
 def insert_signal(signal, registry_version=None):
     """INSERT the unsaved ``signal`` and set its rowid. With ``registry_version``, only while the
     registry still has that version; returns whether the row was stored."""
-    params = [f.get_db_prep_save(getattr(signal, f.attname), connection) for f in _FIELDS]
+    params = []
+    for field, attname, as_is in _COLUMNS:
+        value = getattr(signal, attname)
+        if value is not None and type(value) is not as_is:
+            value = field.get_db_prep_save(value, connection)
+        params.append(value)
     guarded = registry_version is not None
     if guarded:
         params.append(registry_version)

@@ -44,7 +44,7 @@ class WebhookViewSet(V3ViewSet):
     @v3_doc("Receive a TradingView alert", NewSignalSerializer, {201: MESSAGE}, auth="passphrase")
     def create(self, request):
         _, answer = services.ingest_signal(self.validated(NewSignalSerializer))
-        return Response({"message": answer}, status=status.HTTP_201_CREATED)
+        return self.answer({"message": answer}, status=status.HTTP_201_CREATED)
 
     @v3_doc(
         "Write back a signal (broker bridge)", SignalUpdateSerializer, SIGNAL, auth="passphrase"

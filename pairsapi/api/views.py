@@ -1,6 +1,7 @@
 from django.http import Http404, JsonResponse
 from rest_framework import viewsets
 from rest_framework.exceptions import APIException
+from rest_framework.response import Response
 
 from .errors import v3_error_response
 from .fast_validation import validated_body
@@ -29,7 +30,7 @@ class V3ViewSet(viewsets.ViewSet):
     def lean_dispatch(self, request, *args, **kwargs):
         """DRF's request cycle minus content negotiation, response finalizing and rendering,
         which cost a webhook more than its checks: the same request object and body parsers,
-        throttles, permissions and error shapes, answered with a plain JsonResponse."""
+        throttles, permissions and error shapes; the action answers with ``answer()``."""
         self.args, self.kwargs = args, kwargs
         self.request = request = self.initialize_request(request, *args, **kwargs)
         try:
@@ -37,7 +38,13 @@ class V3ViewSet(viewsets.ViewSet):
             response = getattr(self, self.action)(request, *args, **kwargs)
         except (APIException, Http404) as exc:
             return v3_error_response(exc, request)
-        return JsonResponse(response.data, status=response.status_code)
+        return response
+
+    def answer(self, data, status=200):
+        """The action's JSON answer: a DRF Response, or a plain JsonResponse on the lean path."""
+        if self.action in self.lean_actions:
+            return JsonResponse(data, status=status)
+        return Response(data, status=status)
 
     def perform_authentication(self, request):
         pass

@@ -92,6 +92,22 @@ def test_tradingview_text_plain_alert_is_accepted(nmfc_roic):
 
 
 @pytest.mark.parametrize(
+    "raw, content_type",
+    [
+        (b'{"ticker": "\xff\xfe"}', "application/json"),
+        (b'{"ticker": "\xe9"}', "text/plain; charset=utf-8"),
+        (b'{"order_price": NaN}', "application/json"),
+        (b'{"order_price": Infinity}', "text/plain"),
+    ],
+)
+def test_bodies_that_are_not_strict_utf8_json_are_400(raw, content_type, nmfc_roic):
+    response = V3Client().send("POST", "/v3/webhook", raw=raw, content_type=content_type)
+    assert response.status_code == 400
+    assert response.json()["message"].startswith("malformed request body: JSON parse error")
+    assert not Signal.objects.exists()
+
+
+@pytest.mark.parametrize(
     "setup, ticker, status, status_msg, message",
     [
         (None, "LNT*2-FTS", "error", "problematic ticker!", "recorded with problematic ticker!"),
