@@ -27,7 +27,7 @@ _COLUMNS = [(field, field.attname, _AS_IS.get(type(field))) for field in _FIELDS
 
 
 @cache
-def _statement(vendor, guarded, returning):
+def _statement(vendor, guarded):
     quote = connection.ops.quote_name
     columns = ", ".join(quote(field.column) for field in _FIELDS)
     values = ", ".join(["%s"] * len(_FIELDS))
@@ -37,9 +37,8 @@ def _statement(vendor, guarded, returning):
             f" FROM {quote(RegistryVersion._meta.db_table)}"
             f" WHERE id = {REGISTRY_VERSION_ID} AND version = %s"
         )
-    if returning:
-        sql += f" RETURNING {quote(Signal._meta.pk.column)}"
-    return sql
+    # RETURNING: PostgreSQL, and SQLite from 3.35 (README, requirements).
+    return sql + f" RETURNING {quote(Signal._meta.pk.column)}"
 
 
 def insert_signal(signal, registry_version=None):
@@ -54,16 +53,11 @@ def insert_signal(signal, registry_version=None):
     guarded = registry_version is not None
     if guarded:
         params.append(registry_version)
-    returning = connection.features.can_return_columns_from_insert
     with connection.cursor() as cursor:
-        cursor.execute(_statement(connection.vendor, guarded, returning), params)
-        if returning:
-            row = cursor.fetchone()
-            rowid = row[0] if row else None
-        else:
-            rowid = cursor.lastrowid if cursor.rowcount == 1 else None
-    if rowid is None:
+        cursor.execute(_statement(connection.vendor, guarded), params)
+        row = cursor.fetchone()
+    if row is None:
         return False
-    signal.rowid = rowid
+    signal.rowid = row[0]
     signal._state.adding, signal._state.db = False, connection.alias
     return True
