@@ -6,13 +6,15 @@ from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerView
 from pairsapi.api.errors import json_or_html
 from pairsapi.views import api_route_not_found, healthz
 
+# No two patterns overlap; the hot routes (the webhook, the bridge's poll) come first because
+# Django tries the patterns in order on every request.
 v3_patterns = [
-    path("schema", SpectacularJSONAPIView.as_view(), name="schema"),
-    path("docs", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
-    path("", include("accounts.urls")),
-    path("", include("instruments.urls")),
     path("", include("signals.urls")),
     path("", include("pnl.urls")),
+    path("", include("instruments.urls")),
+    path("", include("accounts.urls")),
+    path("schema", SpectacularJSONAPIView.as_view(), name="schema"),
+    path("docs", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     # Unknown /v3/ paths answer JSON even with DEBUG on (Django's debug 404 page is HTML).
     re_path(r"^.*$", api_route_not_found),
 ]

@@ -21,6 +21,8 @@ def update_snapshot(rowid, fields):
     if snapshot is None:
         raise ItemNotFound()
     for key, value in fields.items():
+        if value is None and not AccountSnapshot._meta.get_field(key).null:
+            value = UNKNOWN_PNL  # a PnL figure sent as null is unknown, as when creating
         setattr(snapshot, key, value)
     snapshot.save()
     return snapshot

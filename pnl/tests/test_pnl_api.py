@@ -65,6 +65,17 @@ def test_regpnl_put_updates_by_rowid_and_keeps_the_timestamp():
     assert response.json() == {**stored, "AvailableFunds": 32000}
 
 
+def test_regpnl_put_with_null_figures_clears_them():
+    # Found by schemathesis: a null PnL figure was a 500 (the column is NOT NULL).
+    snapshot = AccountSnapshot.objects.create(net_liquidation=1, realized_pnl=5, daily_pnl=2)
+    body = {"passphrase": "webhook", "rowid": snapshot.rowid}
+    body.update({"RealizedPnL": None, "DailyPnL": None, "NetLiquidation": None})
+    response = V3Client().put("/v3/regpnl", body, format="json")
+    assert response.status_code == 200
+    answer = response.json()
+    assert (answer["RealizedPnL"], answer["DailyPnL"], answer["NetLiquidation"]) == (-1, -1, None)
+
+
 def test_regpnl_put_as_postman_sends_it():
     snapshot = AccountSnapshot.objects.create(net_liquidation=1)
     body = {
