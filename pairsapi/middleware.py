@@ -1,6 +1,7 @@
 import io
 import json
 import logging
+import re
 import time
 
 from django.conf import settings
@@ -12,6 +13,7 @@ from django.http import JsonResponse
 logger = logging.getLogger("pairsapi.errors")
 request_logger = logging.getLogger("pairsapi.requests")
 
+_CONTROL_CHARACTER = re.compile("[\x00-\x1f\x7f]")
 DATABASE_UNAVAILABLE = "the database is not answering; try again shortly."
 
 
@@ -53,7 +55,7 @@ class ApiRequestLimitsMiddleware:
 
     def __call__(self, request):
         if request.path.startswith("/v3/"):
-            if any(ord(ch) < 32 or ord(ch) == 127 for ch in request.path):
+            if _CONTROL_CHARACTER.search(request.path):
                 return JsonResponse({"message": "the path holds a control character."}, status=400)
             limit = settings.MAX_REQUEST_BODY_BYTES
             try:
