@@ -13,6 +13,7 @@ import redis
 import requests
 from django.core.cache import caches
 from django.db import OperationalError, connection
+from django.test import RequestFactory
 
 from pairsapi.api.throttles import PassphraseThrottle, _Leases, count_hits, lease_size
 from pairsapi.testing import PASSWORD, ServerProcess, V3Client, database_url_of, make_user
@@ -103,6 +104,10 @@ def test_lease_size_follows_the_limit(limit, lease):
     assert lease_size(limit) == lease
 
 
+def _request(address="10.0.0.1"):
+    return RequestFactory().post("/v3/webhook", REMOTE_ADDR=address)
+
+
 def _counted(client):
     (key,) = client.keys("*throttle*")
     return int(client.get(key))
@@ -120,12 +125,6 @@ def test_a_worker_counts_a_lease_of_hits_in_one_round_trip(redis_cache, settings
         seen.append(_counted(redis_cache))
     # Three leases of 10: the shared counter moved 3 times, not 25.
     assert seen == [10] * 10 + [20] * 10 + [30] * 5
-
-
-def _request(address="10.0.0.1"):
-    from django.test import RequestFactory
-
-    return RequestFactory().post("/v3/webhook", REMOTE_ADDR=address)
 
 
 def test_workers_sharing_a_counter_never_admit_more_than_the_limit(redis_cache):
