@@ -51,7 +51,7 @@ def create_triggers(apps, schema_editor):
                 f"BEGIN {SQLITE_BUMP} END",
             ]
     else:
-        raise NotImplementedError(f"registry version triggers for {vendor}")
+        raise RuntimeError(f"the registry version triggers exist for PostgreSQL and SQLite, not {vendor}")
     for statement in statements:
         schema_editor.execute(statement)
     apps.get_model("instruments", "RegistryVersion").objects.create(id=1, version=1)

@@ -16,19 +16,10 @@ from signals.serializers import (
     NewSignalSerializer,
     SignalUpdateSerializer,
 )
+from signals.tests.test_webhook_api import ALERT as WEBHOOK_ALERT
 
-ALERT = {
-    "passphrase": "webhook",
-    "ticker": "NMFC-0.75*NASDAQ:ROIC",
-    "order_action": "BUY",
-    "order_contracts": "603",
-    "order_price": 0.98,
-    "mar_pos": "long",
-    "mar_pos_size": 603,
-    "pre_mar_pos": "flat",
-    "pre_mar_pos_size": 0,
-    "order_comment": "Enter Long",
-}
+# The webhook tests' alert, with values in the forms TradingView also sends.
+ALERT = {**WEBHOOK_ALERT, "order_action": "BUY", "order_contracts": "603"}
 # A valid body per serializer; the property tests change a few of its values at random.
 VALID = {
     NewSignalSerializer: ALERT,
