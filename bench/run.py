@@ -89,7 +89,7 @@ def main():
         print(f"gunicorn, 2 workers, PostgreSQL; wrk 8 connections; {ROUNDS} rounds, ABBA order")
         baseline, webhook = [], []
         runs = {
-            "baseline": (baseline, f"{base}/bench/insert", "{}"),
+            "baseline": (baseline, f"{base}/bench/insert", PAIR_ALERT),
             "webhook": (webhook, f"{base}/v3/webhook", PAIR_ALERT),
         }
         for round_number in range(ROUNDS):

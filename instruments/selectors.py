@@ -49,8 +49,6 @@ class LiveRegistry:
     """The registry read straight from the database, for checks made inside a transaction
     (a bridge's edit of a signal) rather than on the webhook's hot path."""
 
-    version = None
-
     @staticmethod
     def ticker_for(candidates):
         return first_registered_ticker(candidates)

@@ -1,5 +1,5 @@
-"""Request throttles whose counters live in the shared cache (Redis, or the database), so the
-limit holds across every worker process.
+"""Request throttles whose counters are shared by every worker process: in Redis when the cache
+is Redis, else in the database (``ThrottleCounter``), so the limit holds across workers.
 
 A fixed window per client. A worker does not count each request in the shared counter: it
 leases a few hits at once (up to 1/64 of the limit, at most 10) and admits them locally, so the
@@ -13,9 +13,13 @@ import threading
 import time
 
 from django.core.cache import caches
+from django.core.cache.backends.db import DatabaseCache
 from django.core.cache.backends.redis import RedisCache
+from django.db import connection
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
+
+from pairsapi.models import ThrottleCounter
 
 # INCRBY, and on a window's first hits EXPIRE: one command, so one round trip and no race.
 _COUNT_HITS = """
@@ -42,11 +46,30 @@ def count_hits(key, hits, ttl):
     if isinstance(cache, RedisCache):
         key = cache.make_and_validate_key(key)
         return _redis_hit_counter(cache)(keys=[key], args=[ttl, hits])
-    try:
+    if isinstance(cache, DatabaseCache):
+        return _count_in_database(key, hits, ttl)
+    try:  # an in-process cache (tests): one process, nothing to race
         return cache.incr(key, hits)
     except ValueError:
         # First hits of the window; if another worker added it meanwhile, count on it.
         return hits if cache.add(key, hits, timeout=ttl) else cache.incr(key, hits)
+
+
+def _count_in_database(key, hits, ttl):
+    """One upsert, so concurrent workers cannot lose hits."""
+    now = time.time()
+    table = connection.ops.quote_name(ThrottleCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (name, hits, expires) VALUES (%s, %s, %s) "
+            f"ON CONFLICT (name) DO UPDATE SET hits = {table}.hits + excluded.hits "
+            "RETURNING hits",
+            [key, hits, now + ttl],
+        )
+        counted = cursor.fetchone()[0]
+        if counted == hits:  # a window's first hits for this client: drop ended windows
+            cursor.execute(f"DELETE FROM {table} WHERE expires < %s", [now])
+    return counted
 
 
 def lease_size(limit):

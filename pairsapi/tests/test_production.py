@@ -6,16 +6,19 @@ import os
 import re
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
 import redis
 import requests
 from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 from django.db import OperationalError, connection
 from django.test import RequestFactory
 
 from pairsapi.api.throttles import PassphraseThrottle, _Leases, count_hits, lease_size
+from pairsapi.models import ThrottleCounter
 from pairsapi.testing import PASSWORD, ServerProcess, V3Client, database_url_of, make_user
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -155,8 +158,7 @@ def test_throttle_counters_are_shared_by_server_processes(shared_store):
         redis.Redis.from_url(REDIS_TEST_URL).flushdb()
         env["REDIS_URL"] = REDIS_TEST_URL
     else:
-        with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM pairsapi_cache")
+        ThrottleCounter.objects.all().delete()
     url = database_url_of(connection)
     with ServerProcess(url, env=env) as first, ServerProcess(url, env=env) as second:
         statuses = [
@@ -348,3 +350,30 @@ def test_procfile_runs_gunicorn_with_web_concurrency_and_migrates_on_release():
     procfile = (ROOT / "Procfile").read_text()
     assert "release: python manage.py migrate --noinput" in procfile
     assert "gunicorn pairsapi.wsgi --workers ${WEB_CONCURRENCY:-2}" in procfile
+
+
+@pytest.mark.django_db(transaction=True)
+def test_database_counter_loses_no_hits_when_workers_race():
+    # Without Redis the counter lives in the database; four threads stand for four workers.
+    assert not isinstance(caches["default"], RedisCache)
+
+    def count_forty():
+        try:
+            for _ in range(40):
+                count_hits("throttle:race", 1, 60)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=count_forty) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert count_hits("throttle:race", 1, 60) == 4 * 40 + 1
+
+
+@pytest.mark.django_db
+def test_database_counters_of_ended_windows_are_dropped():
+    count_hits("throttle:old-window", 3, -1)  # a window that has already ended
+    count_hits("throttle:current", 3, 60)
+    assert list(ThrottleCounter.objects.values_list("name", "hits")) == [("throttle:current", 3)]
