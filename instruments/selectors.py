@@ -12,6 +12,18 @@ def ticker_by_symbol(symbol):
     return Ticker.objects.filter(symbol=symbol).first()
 
 
+def forex_symbols_with_base(currency):
+    """Symbols of the forex tickers whose base currency is ``currency`` (``EUR`` gives
+    ``EUR.USD``, ``EUR.GBP``...): the broker names a forex fill or position by its base currency."""
+    if not currency or "." in currency:
+        return []
+    return list(
+        Ticker.objects.filter(
+            sectype=Ticker.SecType.FOREX, symbol__startswith=f"{currency}."
+        ).values_list("symbol", flat=True)
+    )
+
+
 def pair_by_name(name):
     return Pair.objects.filter(name=name).first()
 

@@ -66,15 +66,18 @@ class TickerSerializer(V3Serializer):
 
 
 class TickerPositionSerializer(PassphraseBodySerializer):
+    """A position report; the bridge may leave out any of the three figures."""
+
     symbol = SymbolField()
-    active_pos = NumberField()
-    active_pnl = NumberField()
-    active_cost = NumberField()
+    active_pos = NumberField(required=False)
+    active_pnl = NumberField(required=False)
+    active_cost = NumberField(required=False)
 
 
 class PairSerializer(V3Serializer):
-    ticker1 = TextField(max_length=SYMBOL_MAX_LENGTH)
-    ticker2 = TextField(max_length=SYMBOL_MAX_LENGTH)
+    # Legs are ticker symbols: a leg with a slash could never be read or deleted by name.
+    ticker1 = SymbolField()
+    ticker2 = SymbolField()
     hedge = NumberField(min_value=0, exclusive_min=True)
     status = FlagField(required=False, default=False)
     notes = TextField(max_length=1000, required=False, allow_null=True, allow_blank=True)

@@ -13,7 +13,7 @@ from pairsapi.api.errors import ItemNotFound, RuleViolation
 from pairsapi.v3source import as_flag, as_float, as_text
 
 from .models import SYMBOL_MAX_LENGTH, Pair, Ticker
-from .selectors import active_pairs_with_leg
+from .selectors import active_pairs_with_leg, forex_symbols_with_base
 
 TICKER_IN_ACTIVE_PAIR = " ticker is already active in a pair!"
 LEG_ACTIVE_AS_SINGLE = " one of the tickers is already active!"
@@ -78,14 +78,35 @@ def set_ticker_active(ticker, active):
     return upsert_ticker({"symbol": ticker.symbol, "active": active})[0]
 
 
-@transaction.atomic
-def record_ticker_position(symbol, active_pos, active_pnl, active_cost):
+def _locked_ticker_for_broker_symbol(symbol):
+    """The ticker the broker means by ``symbol``, row-locked: the ticker of that symbol, else the
+    one forex ticker whose base currency it is (the broker names ``EUR.USD`` positions ``EUR``)."""
     ticker = Ticker.objects.select_for_update().filter(symbol=symbol).first()
-    if ticker is None:
+    if ticker is not None:
+        return ticker
+    forex = forex_symbols_with_base(symbol)
+    if len(forex) > 1:
+        raise RuleViolation(
+            f"'{symbol}' is the base currency of several forex tickers ({', '.join(sorted(forex))})"
+            ": report the position under the ticker's own symbol."
+        )
+    if not forex:
         raise ItemNotFound()
-    return _save(
-        ticker, {"active_pos": active_pos, "active_pnl": active_pnl, "active_cost": active_cost}
-    )
+    return Ticker.objects.select_for_update().get(symbol=forex[0])
+
+
+@transaction.atomic
+def record_ticker_position(
+    *,
+    symbol: str,
+    active_pos: float | None = None,
+    active_pnl: float | None = None,
+    active_cost: float | None = None,
+) -> Ticker:
+    """Store the position figures the bridge reported; a figure it left out keeps its value."""
+    ticker = _locked_ticker_for_broker_symbol(symbol)
+    figures = {"active_pos": active_pos, "active_pnl": active_pnl, "active_cost": active_cost}
+    return _save(ticker, {name: value for name, value in figures.items() if value is not None})
 
 
 @transaction.atomic

@@ -45,10 +45,14 @@ class RequestLogMiddleware:
         return response
 
 
-class ApiRequestLimitsMiddleware:
-    """What a request under /v3/ may carry: no control characters in the path (a database cannot
-    even compare a NUL), and a body of at most MAX_REQUEST_BODY_BYTES (413 beyond), checked
-    before anything reads it."""
+class ApiRequestMiddleware:
+    """What a request under /v3/ may carry, checked before anything reads it: no control
+    characters in the path (a database cannot even compare a NUL), and a body of at most
+    MAX_REQUEST_BODY_BYTES (413 beyond).
+
+    A trailing slash is dropped before the route is looked up: webhook URLs are pasted by hand,
+    and ``/v3/webhook/`` must reach the webhook, not lose the alert to a 404.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -57,6 +61,8 @@ class ApiRequestLimitsMiddleware:
         if request.path.startswith("/v3/"):
             if _CONTROL_CHARACTER.search(request.path):
                 return JsonResponse({"message": "the path holds a control character."}, status=400)
+            if request.path_info.endswith("/"):
+                request.path_info = request.path_info.rstrip("/")
             limit = settings.MAX_REQUEST_BODY_BYTES
             try:
                 length = int(request.META.get("CONTENT_LENGTH") or 0)

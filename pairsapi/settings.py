@@ -76,7 +76,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "pairsapi.middleware.RequestLogMiddleware",
-    "pairsapi.middleware.ApiRequestLimitsMiddleware",
+    "pairsapi.middleware.ApiRequestMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -201,8 +201,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": [
         "pairsapi.api.parsers.V3JSONParser",
         "pairsapi.api.parsers.PlainTextJSONParser",
-        "rest_framework.parsers.FormParser",
+        "pairsapi.api.parsers.FormOrJSONParser",
         "rest_framework.parsers.MultiPartParser",
+        # Last: a body with no Content-Type.
+        "pairsapi.api.parsers.UnlabelledJSONParser",
     ],
     "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.BearerTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": [],

@@ -1,11 +1,15 @@
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 
+from pairsapi.api.errors import route_not_found
 from pairsapi.middleware import database_unavailable_response
 
 
+# Exempt, or a POST to a mistyped path would get Django's HTML "CSRF verification failed" page.
+@csrf_exempt
 def api_route_not_found(request, *args, **kwargs):
-    return JsonResponse({"message": f"no such route: {request.path}"}, status=404)
+    return route_not_found(request)
 
 
 def healthz(request):

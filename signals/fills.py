@@ -60,60 +60,80 @@ def slip_of(order_action, order_price, fill_price):
     return round(difference, 4)
 
 
-def _remaining(target, filled):
-    return max(_exact(target) - _exact(filled), Decimal(0))
+def _difference(target, filled):
+    return _exact(filled) - _exact(target)
+
+
+def _leg_notes(legs):
+    """``remained...`` notes for legs short of their target, ``overfilled...`` for legs past it."""
+    short, over = [], []
+    for label, target, filled in legs:
+        difference = _difference(target, filled)
+        if difference < 0:
+            short.append(f"remained{label}: {format_quantity(-difference)}")
+        elif difference > 0:
+            over.append(f"overfilled{label}: {format_quantity(difference)}")
+    return short, over
+
+
+def _is_news(state, leg, filled_qty):
+    """Whether a report tells something not yet recorded. Reports are cumulative and the bridge
+    re-sends the day's executions, so a smaller quantity is old, and the same quantity is a repeat
+    once the leg has a price (the first price reported for a quantity stands)."""
+    recorded_qty, recorded_price = (
+        (state.filled_qty1, state.price1) if leg == 1 else (state.filled_qty2, state.price2)
+    )
+    return filled_qty > recorded_qty or (filled_qty == recorded_qty and recorded_price is None)
 
 
 def apply_fill(state, leg, price, filled_qty):
     """The signal after leg ``leg`` (1 or 2) reported ``price`` for ``filled_qty`` so far.
 
-    A filled signal is left as it is, and so is a report older than one already recorded
-    (a smaller cumulative quantity): reports may arrive twice or out of order.
+    A report with nothing new leaves the signal as it is, status included (a canceled signal
+    stays canceled). A signal marked filled takes only an overfill. Reaching every target makes
+    the signal filled and clears the ``remained`` notes; a leg past its target is flagged.
     """
-    if state.order_status == FILLED:
+    if not _is_news(state, leg, filled_qty):
         return state
-    previous_qty = state.filled_qty1 if leg == 1 else state.filled_qty2
-    if filled_qty < previous_qty:
+    targets = leg_targets(state.order_contracts, state.hedge_param)
+    if state.order_status == FILLED and filled_qty <= targets[leg - 1]:
         return state
     if leg == 1:
         state = replace(state, price1=price, filled_qty1=filled_qty)
     else:
         state = replace(state, price2=price, filled_qty2=filled_qty)
+    was_canceled = state.order_status == CANCELED
 
     if state.ticker_type == SINGLE:
-        remaining = _remaining(state.order_contracts, state.filled_qty1)
-        state = replace(
-            state,
-            fill_price=state.price1,
-            slip=slip_of(state.order_action, state.order_price, state.price1),
+        fill_price = state.price1
+        short, over = _leg_notes([("", targets[0], state.filled_qty1)])
+    else:
+        short, over = _leg_notes(
+            [
+                (f"({state.ticker1})", targets[0], state.filled_qty1),
+                (f"({state.ticker2})", targets[1], state.filled_qty2),
+            ]
         )
-        if remaining == 0:
-            return replace(state, order_status=FILLED)
-        return replace(
-            state, order_status=PART_FILLED, status_msg=f"remained: {format_quantity(remaining)}"
-        )
+        if state.price1 is None or state.price2 is None:
+            return replace(
+                state,
+                order_status=CANCELED if was_canceled else ONE_LEG_FILLED,
+                status_msg=" | ".join(over) if over else state.status_msg,
+            )
+        fill_price = round(state.price1 - state.hedge_param * state.price2, 4)
 
-    if state.price1 is None or state.price2 is None:
-        return replace(state, order_status=ONE_LEG_FILLED)
-
-    fill_price = round(state.price1 - state.hedge_param * state.price2, 4)
     state = replace(
         state,
         fill_price=fill_price,
         slip=slip_of(state.order_action, state.order_price, fill_price),
     )
-    targets = leg_targets(state.order_contracts, state.hedge_param)
-    short = [
-        f"remained({symbol}): {format_quantity(remaining)}"
-        for symbol, target, filled in (
-            (state.ticker1, targets[0], state.filled_qty1),
-            (state.ticker2, targets[1], state.filled_qty2),
-        )
-        if (remaining := _remaining(target, filled)) > 0
-    ]
     if not short:
-        return replace(state, order_status=FILLED)
-    return replace(state, order_status=PART_FILLED, status_msg=" | ".join(short))
+        return replace(state, order_status=FILLED, status_msg=" | ".join(over))
+    message = " | ".join(short + over)
+    if was_canceled:
+        # Executions that landed before the cancel took effect: recorded, still canceled.
+        return replace(state, status_msg=f"(*)part.filled | {message}")
+    return replace(state, order_status=PART_FILLED, status_msg=message)
 
 
 def apply_cancel(state):

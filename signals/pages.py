@@ -1,7 +1,10 @@
 """The trader's dashboard and signal list pages."""
 
+from datetime import date
+
 from django import forms
 from django.contrib.auth.decorators import login_required
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -58,13 +61,27 @@ def dashboard(request):
     )
 
 
+# Day bounds are computed in the display zone; past these, the arithmetic leaves the calendar.
+FIRST_LISTED_DAY = date(1970, 1, 1)
+LAST_LISTED_DAY = date(2999, 12, 31)
+
+
+def _listed_day():
+    return forms.DateField(
+        required=False,
+        validators=[MinValueValidator(FIRST_LISTED_DAY), MaxValueValidator(LAST_LISTED_DAY)],
+    )
+
+
 class SignalListForm(forms.Form):
     ticker = forms.CharField(max_length=81, required=False)
-    start = forms.DateField(required=False)
-    end = forms.DateField(required=False)
+    start = _listed_day()
+    end = _listed_day()
 
     def clean(self):
         data = super().clean()
+        if self.errors:
+            return data
         today = local_today()
         data["start"] = data.get("start") or today
         data["end"] = data.get("end") or max(data["start"], today)

@@ -2,6 +2,7 @@ from rest_framework import serializers
 
 from pairsapi.api.fields import (
     BooleanOptionField,
+    BrokerMessageField,
     NumberField,
     PassphraseBodySerializer,
     TextField,
@@ -63,12 +64,22 @@ def optional_text(max_length):
     return TextField(max_length=max_length, required=False, allow_null=True, allow_blank=True)
 
 
+# Two broker warnings made 281 characters; the original kept any length.
+BROKER_MESSAGE_LENGTH = 4000
+
+
+def broker_message():
+    return BrokerMessageField(
+        keep=BROKER_MESSAGE_LENGTH, required=False, allow_null=True, allow_blank=True
+    )
+
+
 class SignalFieldsSerializer(PassphraseBodySerializer):
     """The fields a client may write on a signal, all optional (PUT /v3/webhook)."""
 
     ticker = TextField(max_length=MAX_EXPRESSION_LENGTH, required=False)
     order_action = OrderActionField(required=False)
-    order_contracts = WholeNumberField(min_value=0, required=False)
+    order_contracts = WholeNumberField(min_value=1, required=False)
     order_price = NumberField(required=False, allow_null=True)
     mar_pos = optional_text(20)
     mar_pos_size = WholeNumberField(required=False, allow_null=True)
@@ -78,8 +89,8 @@ class SignalFieldsSerializer(PassphraseBodySerializer):
         max_length=200, required=False, allow_blank=True, trim_whitespace=False
     )
     order_status = TextField(max_length=40, required=False)
-    status_msg = optional_text(200)
-    error_msg = optional_text(200)
+    status_msg = broker_message()
+    error_msg = broker_message()
     bypass_ticker_status = BooleanOptionField(required=False, default=False)
 
 
@@ -88,7 +99,7 @@ class NewSignalSerializer(SignalFieldsSerializer):
 
     ticker = TextField(max_length=MAX_EXPRESSION_LENGTH)
     order_action = OrderActionField()
-    order_contracts = WholeNumberField(min_value=0)
+    order_contracts = WholeNumberField(min_value=1)
     order_comment = TextField(
         max_length=200, required=False, allow_blank=True, default="", trim_whitespace=False
     )

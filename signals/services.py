@@ -7,7 +7,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from instruments.registry import cached_registry, refreshed_registry
-from instruments.selectors import LiveRegistry
+from instruments.selectors import LiveRegistry, forex_symbols_with_base, ticker_by_symbol
 from pairsapi.api.errors import ItemNotFound
 from pairsapi.api.fields import utc_now_to_second
 from pairsapi.v3source import (
@@ -104,6 +104,34 @@ def update_signal(data):
 _FILL_FIELDS = [f.name for f in fields(FillState)]
 
 
+def _locked_newest_with_leg(order_id, symbols):
+    """The newest signal with a leg (order id, one of ``symbols``), row-locked, and that leg's
+    number; (None, None) when there is none. Without symbols, any leg with the order id."""
+    leg1 = Q(order_id1=order_id)
+    leg2 = Q(order_id2=order_id)
+    if symbols is not None:
+        leg1 &= Q(ticker1__in=symbols)
+        leg2 &= Q(ticker2__in=symbols)
+    signal = Signal.objects.select_for_update().filter(leg1 | leg2).order_by("-rowid").first()
+    if signal is None:
+        return None, None
+    on_leg1 = signal.order_id1 == order_id and (symbols is None or signal.ticker1 in symbols)
+    return signal, 1 if on_leg1 else 2
+
+
+def _locked_signal_for_report(order_id, symbol):
+    """The signal a fill report is about: by order id and leg symbol, where a forex leg may be
+    named by its base currency (the broker reports ``EUR.USD`` fills as ``EUR``)."""
+    if symbol is None:
+        return _locked_newest_with_leg(order_id, None)
+    signal, leg = _locked_newest_with_leg(order_id, [symbol])
+    if signal is None and ticker_by_symbol(symbol) is None:
+        forex = forex_symbols_with_base(symbol)
+        if forex:
+            signal, leg = _locked_newest_with_leg(order_id, forex)
+    return signal, leg
+
+
 @transaction.atomic
 def record_fill(order_id, symbol=None, price=None, filled_qty=None, cancel=False):
     """Apply a broker's fill report (or cancel) to the newest signal with that leg's order id.
@@ -111,20 +139,11 @@ def record_fill(order_id, symbol=None, price=None, filled_qty=None, cancel=False
     The signal row is locked first: reports for the two legs of one signal may arrive at the same
     moment on two workers, and each must see the other's leg.
     """
-    leg1 = Q(order_id1=order_id)
-    leg2 = Q(order_id2=order_id)
-    if symbol is not None:
-        leg1 &= Q(ticker1=symbol)
-        leg2 &= Q(ticker2=symbol)
-    signal = Signal.objects.select_for_update().filter(leg1 | leg2).order_by("-rowid").first()
+    signal, leg = _locked_signal_for_report(order_id, symbol)
     if signal is None:
         raise ItemNotFound()
     state = FillState(**{name: getattr(signal, name) for name in _FILL_FIELDS})
-    if cancel:
-        new_state = apply_cancel(state)
-    else:
-        leg = 1 if (signal.order_id1 == order_id and signal.ticker1 == symbol) else 2
-        new_state = apply_fill(state, leg, price, filled_qty)
+    new_state = apply_cancel(state) if cancel else apply_fill(state, leg, price, filled_qty)
     changed = [name for name, value in asdict(new_state).items() if getattr(signal, name) != value]
     for name in changed:
         setattr(signal, name, getattr(new_state, name))

@@ -89,7 +89,7 @@ def test_regticker_post_duplicate_is_400(trader_api):
         ({"symbol": "A", "active": 2}, "active"),
         ({"symbol": "A", "active": "yes please"}, "active"),
         ({"symbol": "A", "xch": "X" * 21}, "xch"),
-        ({"symbol": "A", "currency": ["USD"]}, "currency"),
+        ({"symbol": "A", "currency": ["USD", "EUR"]}, "currency"),
         ({"symbol": "A", "active_pos": "lots", "update_pnl": True}, "active_pos"),
         ({"symbol": "A", "active_pnl": "1e400", "update_pnl": True}, "active_pnl"),
         ({"symbol": "A", "active_pnl": 1e16, "update_pnl": True}, "active_pnl"),

@@ -104,6 +104,11 @@ def v3_error_response(exc, request):
     return JsonResponse(body, status=exc.status_code, headers=headers)
 
 
+def route_not_found(request):
+    """The answer for a /v3/ path that names no route, whatever the method."""
+    return JsonResponse({"message": "no such route", "path": request.path}, status=404)
+
+
 def _is_api(request):
     return request.path.startswith("/v3/") or request.path == "/v3"
 
@@ -130,7 +135,7 @@ def json_or_html(handler_name):
         code = status_by_handler[handler_name]
         if _is_api(request):
             if code == 404:
-                return JsonResponse({"message": f"no such route: {request.path}"}, status=404)
+                return route_not_found(request)
             return JsonResponse({"message": messages[code]}, status=code)
         return default(request, *args, **kwargs)
 

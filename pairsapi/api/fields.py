@@ -145,13 +145,24 @@ class TextField(NamedErrorsMixin, serializers.CharField):
         return super().to_internal_value(data)
 
 
-TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S"
+class BrokerMessageField(TextField):
+    """Free text a broker bridge passes on (its warnings, its notes): kept up to ``keep``
+    characters and cut beyond, never refused, so the order ids sent beside it are stored."""
+
+    def __init__(self, *, keep, **kwargs):
+        self.keep = keep
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        return super().to_internal_value(data)[: self.keep]
 
 
 def render_timestamp(value):
+    """``YYYY-MM-DD HH:MM:SS`` in UTC; isoformat pads every year to four digits (strftime writes
+    year 1 as ``1``, which would not read back)."""
     if value is None:
         return None
-    return value.astimezone(UTC).strftime(TIMESTAMP_FORMAT)
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "seconds")
 
 
 class TimestampField(NamedErrorsMixin, serializers.Field):
@@ -171,7 +182,12 @@ class TimestampField(NamedErrorsMixin, serializers.Field):
             self.fail("invalid")
         if value.tzinfo is None:
             value = value.replace(tzinfo=UTC)
-        return value.astimezone(UTC)
+        try:
+            return value.astimezone(UTC)
+        except OverflowError:  # 9999-12-31T23:59:59-01:00 is in the year 10000 in UTC
+            raise serializers.ValidationError(
+                f"'{self.field_name}' is out of range: in UTC it must fall in the years 1 to 9999."
+            ) from None
 
     def to_representation(self, value):
         return render_timestamp(value)

@@ -101,8 +101,11 @@ def test_regpnl_put_unknown_rowid_is_404():
     [
         ("post", {"passphrase": "nope"}, "passphrase"),
         ("post", {"NetLiquidation": "lots"}, "NetLiquidation"),
-        ("post", {"DailyPnL": [1]}, "DailyPnL"),
+        ("post", {"DailyPnL": [1, 2]}, "DailyPnL"),
+        ("post", {"DailyPnL": []}, "DailyPnL"),
         ("post", {"timestamp": "noon"}, "timestamp"),
+        ("post", {"timestamp": "9999-12-31T23:59:59-01:00"}, "timestamp"),
+        ("post", {"timestamp": "0001-01-01T00:00:00+01:00"}, "timestamp"),
         ("put", {"rowid": "x"}, "rowid"),
         ("put", {}, "rowid"),
     ],

@@ -113,15 +113,30 @@ def test_negative_spread_of_a_pair():
     assert state.slip == 0.49
 
 
-def test_a_filled_signal_is_left_as_it_is():
-    state = replace(SINGLE, order_status=FILLED, price1=400.0, filled_qty1=100, fill_price=400.0)
-    assert apply_fill(state, 1, 1.0, 200) is state
+def test_a_signal_marked_filled_takes_no_report_within_its_target():
+    state = replace(SINGLE, order_status=FILLED, price1=400.0, filled_qty1=60, fill_price=400.0)
+    assert apply_fill(state, 1, 1.0, 100) is state
     assert apply_cancel(state) is state
 
 
 def test_a_repeated_report_changes_nothing():
     once = apply_fill(apply_fill(SEED_PAIR, 1, 12.6, 603), 2, 15.55, 100)
-    assert apply_fill(once, 2, 15.55, 100) == once
+    assert apply_fill(once, 2, 15.55, 100) is once
+    assert apply_fill(once, 1, 12.6, 603) is once
+
+
+def test_the_first_price_reported_for_a_quantity_stands():
+    once = apply_fill(SINGLE, 1, 400.0, 60)
+    assert apply_fill(once, 1, 400.5, 60) is once
+
+
+def test_a_price_for_a_leg_with_nothing_filled_yet_is_taken():
+    state = apply_fill(SINGLE, 1, 400.0, 0)
+    assert (state.price1, state.order_status, state.status_msg) == (
+        400.0,
+        PART_FILLED,
+        "remained: 100",
+    )
 
 
 def test_an_older_report_arriving_late_is_ignored():
@@ -129,8 +144,70 @@ def test_an_older_report_arriving_late_is_ignored():
     assert apply_fill(newer, 1, 401.0, 40) is newer
 
 
-def test_overfill_counts_as_filled():
-    assert apply_fill(SINGLE, 1, 400.0, 120).order_status == FILLED
+def test_a_canceled_signal_stays_canceled_when_its_executions_are_sent_again():
+    part = apply_fill(apply_fill(SEED_PAIR, 1, 12.6, 603), 2, 15.55, 100)
+    canceled = apply_cancel(part)
+    for leg, price, qty in [(1, 12.6, 603), (2, 15.55, 100), (2, 15.5, 50), (1, 12.6, 0)]:
+        assert apply_fill(canceled, leg, price, qty) is canceled
+
+
+def test_a_fill_that_landed_before_the_cancel_is_recorded_and_the_signal_stays_canceled():
+    canceled = apply_cancel(apply_fill(SINGLE, 1, 400.0, 30))
+    later = apply_fill(canceled, 1, 400.1, 50)
+    assert (later.order_status, later.status_msg, later.filled_qty1, later.price1) == (
+        CANCELED,
+        "(*)part.filled | remained: 50",
+        50,
+        400.1,
+    )
+    assert later.fill_price == 400.1
+
+
+def test_a_canceled_signal_whose_legs_all_filled_after_all_is_filled():
+    canceled = apply_cancel(apply_fill(SINGLE, 1, 400.0, 30))
+    assert apply_fill(canceled, 1, 400.0, 100).order_status == FILLED
+
+
+def test_filling_clears_the_remained_notes():
+    part = apply_fill(apply_fill(SEED_PAIR, 1, 12.6, 603), 2, 15.55, 100)
+    assert part.status_msg == "remained(ROIC): 352"
+    filled = apply_fill(part, 2, 15.55, 452)
+    assert (filled.order_status, filled.status_msg) == (FILLED, "")
+    single = apply_fill(apply_fill(SINGLE, 1, 400.0, 20), 1, 400.0, 100)
+    assert (single.order_status, single.status_msg) == (FILLED, "")
+
+
+def test_an_overfilled_leg_is_stored_and_flagged():
+    state = apply_fill(apply_fill(SEED_PAIR, 1, 12.6, 603), 2, 15.55, 99999)
+    assert (state.order_status, state.filled_qty2, state.status_msg) == (
+        FILLED,
+        99999,
+        "overfilled(ROIC): 99547",
+    )
+    assert apply_fill(SINGLE, 1, 400.0, 120).status_msg == "overfilled: 20"
+
+
+def test_an_overfill_reported_after_the_signal_filled_is_stored_and_flagged():
+    filled = apply_fill(apply_fill(SEED_PAIR, 1, 12.6, 603), 2, 15.55, 452)
+    over = apply_fill(filled, 2, 15.6, 500)
+    assert (over.order_status, over.filled_qty2, over.price2, over.status_msg) == (
+        FILLED,
+        500,
+        15.6,
+        "overfilled(ROIC): 48",
+    )
+    assert over.fill_price == round(12.6 - 0.75 * 15.6, 4)
+
+
+def test_a_short_leg_and_an_overfilled_leg_are_both_named():
+    state = apply_fill(apply_fill(SEED_PAIR, 1, 12.6, 610), 2, 15.55, 100)
+    assert state.order_status == PART_FILLED
+    assert state.status_msg == "remained(ROIC): 352 | overfilled(NMFC): 7"
+
+
+def test_an_overfilled_first_leg_of_a_pair_is_flagged_at_once():
+    state = apply_fill(SEED_PAIR, 1, 12.6, 700)
+    assert (state.order_status, state.status_msg) == (ONE_LEG_FILLED, "overfilled(NMFC): 97")
 
 
 def test_fractional_quantities_are_written_plainly():
@@ -206,3 +283,34 @@ def test_any_sequence_of_reports_keeps_the_signal_consistent(action, contracts, 
     if state.price1 is not None and state.price2 is not None:
         assert state.fill_price == round(state.price1 - hedge * state.price2, 4)
         assert state.slip == slip_of(action, state.order_price, state.fill_price)
+
+
+reports = st.tuples(st.sampled_from([1, 2]), prices, st.integers(min_value=0, max_value=1_000))
+events = st.one_of(reports, st.just("cancel"))
+
+
+def _replay(state, sequence):
+    for event in sequence:
+        state = apply_cancel(state) if event == "cancel" else apply_fill(state, *event)
+    return state
+
+
+@given(
+    st.sampled_from([SEED_PAIR, SINGLE, replace(SEED_PAIR, order_contracts=10, hedge_param=1.5)]),
+    st.lists(events, max_size=10),
+    st.data(),
+)
+def test_repeated_reports_give_the_same_final_state_as_the_sequence_without_them(
+    start, sequence, data
+):
+    """The bridge re-sends executions it already sent, at any later moment: each report may come
+    again any number of times after its first sending, between any later events."""
+    with_repeats = []
+    sent = []
+    for event in sequence:
+        with_repeats.append(event)
+        if event != "cancel":
+            sent.append(event)
+        if sent:
+            with_repeats += data.draw(st.lists(st.sampled_from(sent), max_size=3))
+    assert _replay(start, with_repeats) == _replay(start, sequence)

@@ -48,7 +48,9 @@ CHANGES = {
     "a pair's leg": lambda: Pair.objects.update(ticker2="ROIC2"),
 }
 NOT_CHANGES = {
-    "a position report": lambda: instrument_services.record_ticker_position("AAPL", 100, 5, 9),
+    "a position report": lambda: instrument_services.record_ticker_position(
+        symbol="AAPL", active_pos=100, active_pnl=5, active_cost=9
+    ),
     "a ticker's exchange": lambda: Ticker.objects.filter(symbol="AAPL").update(xch="ISLAND"),
     "a pair's notes": lambda: Pair.objects.update(notes="watch the spread"),
     "an update that changes nothing": lambda: Ticker.objects.filter(symbol="AAPL").update(

@@ -33,10 +33,11 @@ def test_seed_example_over_http():
         100,
     )
     body = report(order_id=8, symbol="ROIC", price=15.55, filled_qty=452).json()
-    assert body["order_status"] == "filled"
+    assert (body["order_status"], body["status_msg"]) == ("filled", "")
     # Repeated reports on a filled signal are harmless.
-    again = report(order_id=8, symbol="ROIC", price=99, filled_qty=999).json()
-    assert again == body
+    for leg_report in [(7, "NMFC", 12.6, 603), (8, "ROIC", 15.55, 100), (8, "ROIC", 15.55, 452)]:
+        again = report(**dict(zip(("order_id", "symbol", "price", "filled_qty"), leg_report)))
+        assert again.json() == body
 
 
 def test_single_fill_stores_fill_price():
