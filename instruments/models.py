@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.db import models
 
 SYMBOL_MAX_LENGTH = 40
@@ -16,6 +17,13 @@ TICKER_FIELDS = (
 )
 
 
+def validate_symbol(value):
+    """A broker symbol may hold spaces and dots (``BF A``, ``EUR.USD``), never a slash, which
+    could not be named in a path, nor control characters."""
+    if "/" in value or any(ord(ch) < 32 for ch in value):
+        raise ValidationError("may not hold '/' or control characters.")
+
+
 class Ticker(models.Model):
     """One tradable instrument, named by its broker symbol."""
 
@@ -24,7 +32,9 @@ class Ticker(models.Model):
         FOREX = "CASH", "Forex"
         CRYPTO = "CRYPTO", "Crypto"
 
-    symbol = models.CharField(max_length=SYMBOL_MAX_LENGTH, unique=True)
+    symbol = models.CharField(
+        max_length=SYMBOL_MAX_LENGTH, unique=True, validators=[validate_symbol]
+    )
     sectype = models.CharField(max_length=6, choices=SecType.choices, default=SecType.STOCK)
     xch = models.CharField("routing exchange", max_length=20, default="SMART")
     prixch = models.CharField("primary exchange", max_length=20, default="NYSE")
@@ -56,8 +66,8 @@ class Pair(models.Model):
     """``ticker1`` traded against ``hedge`` × ``ticker2``."""
 
     name = models.CharField(max_length=2 * SYMBOL_MAX_LENGTH + 1, unique=True)
-    ticker1 = models.CharField(max_length=SYMBOL_MAX_LENGTH)
-    ticker2 = models.CharField(max_length=SYMBOL_MAX_LENGTH)
+    ticker1 = models.CharField(max_length=SYMBOL_MAX_LENGTH, validators=[validate_symbol])
+    ticker2 = models.CharField(max_length=SYMBOL_MAX_LENGTH, validators=[validate_symbol])
     hedge = models.FloatField()
     status = models.BooleanField("active for trading", default=False)
     notes = models.TextField(null=True, blank=True)  # noqa: DJ001 (the contract sends null)

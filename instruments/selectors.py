@@ -74,8 +74,13 @@ def active_pairs():
     return Pair.objects.filter(status=True)
 
 
-def active_single_tickers():
-    return Ticker.objects.filter(active=True)
+def single_tickers_to_show(shown_legs):
+    """Tickers the positions page lists as singles: those active as singles, and every other
+    ticker holding a position that is not already shown as a leg (open exposure is never
+    hidden because trading it was switched off)."""
+    return Ticker.objects.filter(
+        Q(active=True) | (~Q(active_pos=0) & ~Q(symbol__in=shown_legs))
+    ).order_by("symbol")
 
 
 def tickers_by_symbol(symbols):

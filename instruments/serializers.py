@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from pairsapi.api.fields import (
@@ -9,7 +10,7 @@ from pairsapi.api.fields import (
     V3Serializer,
 )
 
-from .models import SYMBOL_MAX_LENGTH, TICKER_FIELDS, Ticker
+from .models import SYMBOL_MAX_LENGTH, TICKER_FIELDS, Ticker, validate_symbol
 
 
 def ticker_json(ticker):
@@ -30,18 +31,19 @@ def pair_json(pair):
 
 
 class SymbolField(TextField):
-    """A broker symbol: may hold spaces and dots (``BF A``, ``EUR.USD``), never a slash, which
-    could not be named in a path, nor control characters."""
+    """A broker symbol (``validate_symbol``)."""
 
     def __init__(self, **kwargs):
         super().__init__(max_length=SYMBOL_MAX_LENGTH, **kwargs)
 
     def to_internal_value(self, data):
         value = super().to_internal_value(data)
-        if "/" in value or any(ord(ch) < 32 for ch in value):
+        try:
+            validate_symbol(value)
+        except DjangoValidationError as problem:
             raise serializers.ValidationError(
-                f"'{self.field_name}' may not hold '/' or control characters."
-            )
+                f"'{self.field_name}' {problem.messages[0]}"
+            ) from None
         return value
 
 

@@ -58,11 +58,12 @@ class ApiRequestMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.path.startswith("/v3/"):
+        if request.path.startswith("/v3/") or request.path == "/v3":
             if _CONTROL_CHARACTER.search(request.path):
                 return JsonResponse({"message": "the path holds a control character."}, status=400)
-            if request.path_info.endswith("/"):
-                request.path_info = request.path_info.rstrip("/")
+            path = request.path_info.rstrip("/")
+            # "/v3" itself stays inside the API's URLs, where the JSON 404 answers.
+            request.path_info = path if path != "/v3" else "/v3/"
             limit = settings.MAX_REQUEST_BODY_BYTES
             try:
                 length = int(request.META.get("CONTENT_LENGTH") or 0)

@@ -1,10 +1,10 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularJSONAPIView
 
 from pairsapi.api.errors import json_or_html
-from pairsapi.views import api_route_not_found, healthz
+from pairsapi.views import api_docs, api_route_not_found, healthz
 
 # No two patterns overlap; the hot routes (the webhook, the bridge's poll) come first because
 # Django tries the patterns in order on every request.
@@ -14,7 +14,7 @@ v3_patterns = [
     path("", include("instruments.urls")),
     path("", include("accounts.urls")),
     path("schema", SpectacularJSONAPIView.as_view(), name="schema"),
-    path("docs", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("docs", api_docs, name="docs"),
     # Unknown /v3/ paths answer JSON even with DEBUG on (Django's debug 404 page is HTML).
     re_path(r"^.*$", api_route_not_found),
 ]

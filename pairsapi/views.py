@@ -1,8 +1,10 @@
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
+from drf_spectacular.views import SpectacularSwaggerView
+from rest_framework.exceptions import MethodNotAllowed
 
-from pairsapi.api.errors import route_not_found
+from pairsapi.api.errors import route_not_found, v3_error_response
 from pairsapi.middleware import database_unavailable_response
 
 
@@ -10,6 +12,20 @@ from pairsapi.middleware import database_unavailable_response
 @csrf_exempt
 def api_route_not_found(request, *args, **kwargs):
     return route_not_found(request)
+
+
+_swagger_ui = SpectacularSwaggerView.as_view(url_name="schema")
+
+
+@csrf_exempt
+def api_docs(request, *args, **kwargs):
+    """Swagger UI, a page on purpose; any other method than reading it gets the JSON 405 (the
+    UI's own view would answer an HTML error)."""
+    if request.method in ("GET", "HEAD"):
+        return _swagger_ui(request, *args, **kwargs)
+    response = v3_error_response(MethodNotAllowed(request.method), request)
+    response["Allow"] = "GET, HEAD"
+    return response
 
 
 def healthz(request):

@@ -3,7 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from instruments.selectors import active_pairs, active_single_tickers, tickers_by_symbol
+from instruments.selectors import active_pairs, single_tickers_to_show, tickers_by_symbol
 from pairsapi.charts import line_chart
 from pairsapi.display import display_zone
 
@@ -13,15 +13,16 @@ from . import selectors
 @login_required
 def positions(request):
     pairs = list(active_pairs().order_by("name"))
-    legs = tickers_by_symbol({s for p in pairs for s in (p.ticker1, p.ticker2)})
+    leg_symbols = {s for p in pairs for s in (p.ticker1, p.ticker2)}
+    legs = tickers_by_symbol(leg_symbols)
     history = [(t.astimezone(display_zone()), v) for t, v in selectors.net_liquidation_history()]
     return render(
         request,
         "pnl/positions.html",
         {
             "pairs": [(pair, legs.get(pair.ticker1), legs.get(pair.ticker2)) for pair in pairs],
-            "singles": list(active_single_tickers().order_by("symbol")),
-            "snapshot": selectors.latest_snapshot(),
+            "singles": list(single_tickers_to_show(leg_symbols)),
+            "snapshot": selectors.latest_known_snapshot(),
             "chart": line_chart(history, "net liquidation"),
             "zone": display_zone().key,
         },

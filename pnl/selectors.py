@@ -1,14 +1,24 @@
 from pairsapi.api.listing import newest
 
-from .models import AccountSnapshot
+from django.db.models import Q
+
+from .models import UNKNOWN_PNL, WIRE_FIELDS, AccountSnapshot
 
 
 def newest_snapshots(number):
     return newest(AccountSnapshot.objects.all(), number)
 
 
-def latest_snapshot():
-    return AccountSnapshot.objects.order_by("-rowid").first()
+def latest_known_snapshot():
+    """The newest snapshot holding at least one known figure: a snapshot the bridge sent with
+    nothing in it (only the passphrase) must not hide the real figures."""
+    known = Q()
+    for field in WIRE_FIELDS.values():
+        if AccountSnapshot._meta.get_field(field).null:
+            known |= Q(**{f"{field}__isnull": False})
+        else:
+            known |= ~Q(**{field: UNKNOWN_PNL})
+    return AccountSnapshot.objects.filter(known).order_by("-rowid").first()
 
 
 def net_liquidation_history(since=None):
