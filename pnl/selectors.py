@@ -1,6 +1,6 @@
-from pairsapi.api.listing import newest
-
 from django.db.models import Q
+
+from pairsapi.api.listing import newest
 
 from .models import UNKNOWN_PNL, WIRE_FIELDS, AccountSnapshot
 

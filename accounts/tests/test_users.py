@@ -49,7 +49,7 @@ def test_reguser_put_creates_a_new_user(admin_api):
         ({"username": "a b", "password": "x"}, "username"),
         ({"username": "u" * 151, "password": "x"}, "username"),
         ({"username": ["u", "v"], "password": "x"}, "username"),
-            ({"username": [], "password": "x"}, "username"),
+        ({"username": [], "password": "x"}, "username"),
         ({"username": "u", "password": "x" * 129}, "password"),
     ],
 )

@@ -120,6 +120,33 @@ def test_pair_add_form_derives_the_name_and_refuses_a_dash(staff_browser):
     assert "problematic ticker!" in response.content.decode()
 
 
+@pytest.mark.parametrize(
+    "path, body",
+    [
+        ("/admin/instruments/pair/add/", {"ticker1": "AB/C", "ticker2": "DE", "hedge": 1}),
+        (
+            "/admin/instruments/ticker/add/",
+            {
+                "symbol": "AB/C",
+                "sectype": "STK",
+                "xch": "SMART",
+                "prixch": "NYSE",
+                "currency": "USD",
+                "order_type": "RELATIVE",
+                "active_pos": 0,
+                "active_pnl": 0,
+                "active_cost": 0,
+            },
+        ),
+    ],
+)
+def test_admin_forms_refuse_a_slash_in_a_symbol(staff_browser, path, body):
+    response = staff_browser.post(path, body)
+    assert response.status_code == 200
+    assert "may not hold &#x27;/&#x27; or control characters." in response.content.decode()
+    assert not Pair.objects.exists() and not Ticker.objects.exists()
+
+
 def test_bulk_pair_activation_obeys_the_rule(staff_browser):
     Ticker.objects.create(symbol="MA", active=True)
     blocked = Pair.objects.create(name="MA-V", ticker1="MA", ticker2="V", hedge=1)

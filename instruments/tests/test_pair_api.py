@@ -153,3 +153,26 @@ def test_pair_delete_needs_admin_and_404s_when_missing(admin_api, trader_api):
     assert response.status_code == 200
     assert response.json() == {"message": "'pair' deleted successfully."}
     assert admin_api.delete("/v3/pair/XXX-ZZZ").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "legs, field",
+    [
+        ({"ticker1": "AB/C", "ticker2": "DE"}, "ticker1"),
+        ({"ticker1": "AB", "ticker2": "C/DE"}, "ticker2"),
+        ({"ticker1": "AB\tC", "ticker2": "DE"}, "ticker1"),
+        ({"ticker1": "A" * 41, "ticker2": "DE"}, "ticker1"),
+    ],
+)
+def test_regpair_legs_are_validated_like_ticker_symbols(trader_api, legs, field):
+    response = trader_api.post("/v3/regpair", {**legs, "hedge": 1}, format="json")
+    assert response.status_code == 400
+    assert field in response.json()["message"]
+    assert not Pair.objects.exists()
+
+
+def test_a_pair_with_spaces_and_dots_in_its_legs_can_be_read_and_deleted(trader_api, admin_api):
+    body = {"ticker1": "BF A", "ticker2": "EUR.USD", "hedge": 2}
+    assert trader_api.post("/v3/regpair", body, format="json").status_code == 201
+    assert V3Client().get("/v3/pair/BF%20A-EUR.USD").json()["ticker1"] == "BF A"
+    assert admin_api.delete("/v3/pair/BF%20A-EUR.USD").status_code == 200

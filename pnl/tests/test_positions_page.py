@@ -38,3 +38,49 @@ def test_positions_empty_book(trader):
     html = client.get("/positions").content.decode()
     assert "No active pairs." in html and "No account snapshot yet." in html
     assert "No data for the net liquidation chart yet." in html
+
+
+def _positions_page():
+    client = Client()
+    client.login(username="trader", password=PASSWORD)
+    return client.get("/positions").content.decode()
+
+
+def test_an_empty_snapshot_does_not_replace_the_real_figures(trader):
+    AccountSnapshot.objects.create(net_liquidation=62588, daily_pnl=268.9, available_funds=31000)
+    AccountSnapshot.objects.create()  # POST /v3/regpnl with only the passphrase
+    html = _positions_page()
+    assert "62,588" in html and "268.9" in html and "31,000" in html
+
+
+def test_the_brokers_unknown_figures_are_shown_as_unknown_never_as_money(trader):
+    AccountSnapshot.objects.create(net_liquidation=62588, daily_pnl=-1, realized_pnl=-1)
+    html = _positions_page()
+    account = html[html.index('id="account"') :]
+    assert account.count(">unknown<") == 7  # the three PnL figures at -1, four figures null
+    assert ">-1<" not in account
+
+
+def test_an_inactive_ticker_holding_a_position_is_shown_and_marked(trader):
+    Ticker.objects.create(symbol="AAPL", active=True, active_pos=10)
+    Ticker.objects.create(symbol="MSFT", active=False, active_pos=-25, active_pnl=-7.5)
+    Ticker.objects.create(symbol="IDLE", active=False, active_pos=0)
+    # A leg of an inactive pair, still holding shares.
+    Ticker.objects.create(symbol="KO", active_pos=40)
+    Pair.objects.create(name="KO-PEP", ticker1="KO", ticker2="PEP", hedge=0.5, status=False)
+    html = _positions_page()
+    singles = html[html.index('id="singles"') : html.index("</table>", html.index('id="singles"'))]
+    assert singles.count('class="single-row"') == 1  # AAPL, active
+    assert singles.count('class="single-row inactive"') == 2  # MSFT and KO
+    assert "MSFT" in singles and "-25" in singles and "-7.5" in singles and "KO" in singles
+    assert singles.count(">inactive</span>") == 2
+    assert "IDLE" not in html
+
+
+def test_a_leg_of_an_active_pair_is_shown_once_under_its_pair(trader):
+    Ticker.objects.create(symbol="NMFC", active_pos=603)
+    Ticker.objects.create(symbol="ROIC", active_pos=-452)
+    Pair.objects.create(name="NMFC-ROIC", ticker1="NMFC", ticker2="ROIC", hedge=0.75, status=True)
+    html = _positions_page()
+    assert html.count("-452") == 1
+    assert "No active single tickers and no other open positions." in html

@@ -93,6 +93,19 @@ def test_list_bad_dates_are_reported_not_500(browser):
     assert "end date is before the start date" in response.content.decode()
 
 
+@pytest.mark.parametrize(
+    "dates, message",
+    [
+        ({"end": "9999-12-31"}, "less than or equal to 2999-12-31"),
+        ({"start": "0001-01-01", "end": "2024-01-01"}, "greater than or equal to 1970-01-01"),
+    ],
+)
+def test_list_dates_off_the_calendar_are_a_form_error(browser, dates, message):
+    response = browser.get("/list", {"ticker": "AAPL", **dates})
+    assert response.status_code == 200
+    assert message in response.content.decode()
+
+
 def test_login_and_logout_pages(client, trader):
     assert client.get("/login/").status_code == 200
     response = client.post(

