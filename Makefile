@@ -6,7 +6,7 @@ PORT ?= 8000
 # `make run` is for a laptop: DEBUG on gives the documented demo users (admin/123, user1/123).
 RUN_ENV := DEBUG=$${DEBUG:-1}
 
-.PHONY: run test lint bench install clean
+.PHONY: run test test-fast lint bench install clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ lint: install
 
 test: lint
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Skips the tests that start gunicorn or drive the browser.
+test-fast: lint
+	$(PY) -m pytest -m "not server and not browser" $(PYTEST_ARGS)
 
 # Needs PostgreSQL on 127.0.0.1:5432 and Redis on 127.0.0.1:6379 (BENCH_PG_SERVER, BENCH_REDIS_URL);
 # restarts PostgreSQL once, in the fault run.

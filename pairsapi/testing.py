@@ -13,6 +13,7 @@ from urllib.parse import quote
 
 import requests
 from django.contrib.auth import get_user_model
+from django.urls import get_resolver
 from rest_framework.test import APIClient
 
 PASSWORD = "s3cret-pass"
@@ -46,6 +47,23 @@ class V3Client(APIClient):
     def send(self, method, path, body=None, raw=None, content_type="application/json"):
         data = raw if raw is not None else (json.dumps(body) if body is not None else None)
         return self.generic(method, path, data=data or "", content_type=content_type)
+
+
+def v3_routes():
+    """Every /v3/ route as (pattern, methods): ``("signal/<str:rowid>", ["get", "delete"])``,
+    the catch-all left out. Methods are the viewset's mapped actions (GET for other views; HEAD
+    goes with GET)."""
+    v3 = next(p for p in get_resolver().url_patterns if str(p.pattern) == "v3/")
+    routes = []
+    for included in v3.url_patterns:
+        for pattern in getattr(included, "url_patterns", [included]):
+            route = str(pattern.pattern)
+            if route.startswith("^"):
+                continue
+            actions = getattr(pattern.callback, "actions", None)
+            methods = sorted(m for m in actions if m != "head") if actions else ["get"]
+            routes.append((route, methods))
+    return routes
 
 
 def free_port():

@@ -7,10 +7,9 @@ import json
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
-from django.urls import get_resolver
 
 from instruments.models import Pair, Ticker
-from pairsapi.testing import V3Client
+from pairsapi.testing import V3Client, v3_routes
 from pnl.models import AccountSnapshot
 from signals.models import Signal
 from signals.tests.factories import make_signal, make_single
@@ -30,16 +29,11 @@ def _v3_route_paths():
     """Every /v3/ route, with sample path parameters."""
     samples = {"number_of_items": "0", "rowid": "1", "symbol": "AAPL", "name": "A-B"}
     samples |= {"ticker": "AAPL", "order_status": "waiting", "username": "boss"}
-    v3 = next(p for p in get_resolver().url_patterns if str(p.pattern) == "v3/")
     paths = []
-    for included in v3.url_patterns:
-        for pattern in getattr(included, "url_patterns", [included]):
-            route = str(pattern.pattern)
-            if route.startswith("^"):
-                continue  # the catch-all
-            for name, value in samples.items():
-                route = route.replace(f"<str:{name}>", value)
-            paths.append(f"/v3/{route}")
+    for route, _ in v3_routes():
+        for name, value in samples.items():
+            route = route.replace(f"<str:{name}>", value)
+        paths.append(f"/v3/{route}")
     return paths
 
 

@@ -117,3 +117,15 @@ def test_alert_to_positions(server):
 
     history = http.get(f"{url}/v3/signals/ticker/NMFC-ROIC/0", headers=auth, timeout=10).json()
     assert [s["order_status"] for s in history["signals"]] == ["filled"]
+
+    # A hand-pasted URL with a trailing slash, and a script's body with no Content-Type at all.
+    bare = requests.Request("POST", f"{url}/v3/webhook/", data=alert.encode()).prepare()
+    assert "Content-Type" not in bare.headers
+    response = http.send(bare, timeout=10)
+    assert response.status_code == 201, response.text
+    # The bridge's funds check says no, in a one-element list.
+    second = http.get(f"{url}/v3/signals/status/waiting/0", timeout=10).json()["signals"][0]
+    second.update(PASSPHRASE, order_status=["canceled"], status_msg="insufficient funds")
+    written = http.put(f"{url}/v3/webhook", json=second, timeout=10)
+    assert written.status_code == 200 and written.json()["order_status"] == "canceled"
+    assert http.get(f"{url}/v3/signals/status/waiting/0", timeout=10).json()["signals"] == []
