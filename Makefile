@@ -23,6 +23,8 @@ run: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	# Type checking only imports the settings; DEBUG spares it a SECRET_KEY.
+	DEBUG=1 $(VENV)/bin/mypy .
 
 test: lint
 	$(PY) -m pytest $(PYTEST_ARGS)

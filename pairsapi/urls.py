@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path, re_path
+from django.urls import URLPattern, URLResolver, include, path, re_path
 from drf_spectacular.views import SpectacularJSONAPIView
 
 from pairsapi.api.errors import json_or_html
@@ -8,7 +8,7 @@ from pairsapi.views import api_docs, api_route_not_found, healthz
 
 # No two patterns overlap; the hot routes (the webhook, the bridge's poll) come first because
 # Django tries the patterns in order on every request.
-v3_patterns = [
+v3_patterns: list[URLPattern | URLResolver] = [
     path("", include("signals.urls")),
     path("", include("pnl.urls")),
     path("", include("instruments.urls")),

@@ -11,6 +11,7 @@ holds the quick path to the serializer's answer (``pairsapi/tests/test_fast_vali
 """
 
 import re
+from collections.abc import Callable
 
 from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
 from rest_framework import serializers
@@ -118,7 +119,7 @@ def compile_quick_path(serializer):
     return quick_path
 
 
-_quick_paths = {}
+_quick_paths: dict[type, Callable | None] = {}
 
 
 def validated_body(serializer_class, body):

@@ -106,7 +106,7 @@ class _Leases:
 
 
 class WindowThrottle(BaseThrottle):
-    scope = None
+    scope: str | None = None
     leases = None  # per subclass: see __init_subclass__
 
     def __init_subclass__(cls, **kwargs):

@@ -1,7 +1,9 @@
 from django.http import Http404, JsonResponse
 from rest_framework import viewsets
 from rest_framework.exceptions import APIException
+from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
+from rest_framework.throttling import BaseThrottle
 
 from .errors import v3_error_response
 from .fast_validation import validated_body
@@ -17,10 +19,10 @@ class V3ViewSet(viewsets.ViewSet):
     ``action_throttles``; every passphrase route is throttled as well.
     """
 
-    action_permissions = {}
-    action_throttles = {}
+    action_permissions: dict[str, list[type[BasePermission]]] = {}
+    action_throttles: dict[str, list[type[BaseThrottle]]] = {}
     # Hot actions answered without DRF's response cycle (see lean_dispatch).
-    lean_actions = ()
+    lean_actions: tuple[str, ...] = ()
 
     def dispatch(self, request, *args, **kwargs):
         if self.action_map.get(request.method.lower()) in self.lean_actions:
