@@ -73,10 +73,13 @@ def seeded_server(chromium_path):
     Ticker.objects.create(symbol="ROIC", active_pos=-452, active_pnl=-3.25, active_cost=15.55)
     Ticker.objects.create(symbol="AAPL", active=True, active_pos=10, active_pnl=4.5)
     Pair.objects.create(name="NMFC-ROIC", ticker1="NMFC", ticker2="ROIC", hedge=0.75, status=True)
+    # Switched off as a single, but the broker still holds shares of it.
+    Ticker.objects.create(symbol="MSFT", active_pos=-25, active_pnl=-7.5, active_cost=410)
     for day, value in enumerate((60000, 61500, 61000, 62588)):
         AccountSnapshot.objects.create(
             timestamp=now - timedelta(days=4 - day), net_liquidation=value, available_funds=31000
         )
+    AccountSnapshot.objects.create(timestamp=now)  # the bridge's empty snapshot
     with ServerProcess(
         database_url_of(connection), workers=2, env={"DISPLAY_TIME_ZONE": "UTC"}
     ) as server:
@@ -133,15 +136,30 @@ def test_pages_as_a_person_sees_them(seeded_server, chromium_path):
             pairs = page.locator("#pairs").inner_text()
             assert "NMFC-ROIC" in pairs and "-452" in pairs and "12.5" in pairs
             assert "AAPL" in page.locator("#singles").inner_text()
-            assert "62,588" in page.locator("#account").inner_text()
+            inactive = page.locator("#singles tr.inactive")
+            assert inactive.count() == 1 and "MSFT" in inactive.inner_text()
+            assert inactive.locator(".badge").inner_text() == "inactive"
+            account = page.locator("#account").inner_text()
+            assert "62,588" in account and "31,000" in account
+            assert "Daily PnL\tunknown" in account and "\t-1" not in account
             chart = page.locator("svg.chart")
             assert chart.is_visible() and chart.locator("circle").count() == 4
             page.screenshot(path=SCREENSHOTS / "positions.png", full_page=True)
+            page.set_viewport_size({"width": 390, "height": 844})
+            page.screenshot(path=SCREENSHOTS / "positions-phone.png", full_page=True)
+            page.set_viewport_size({"width": 1280, "height": 900})
 
             page.click("text=Log out")
             page.wait_for_url(f"{url}/dashboard")
             assert page.locator("tr.signal-row").count() == 5
         finally:
             browser.close()
-    for name in ("dashboard-anonymous", "login", "dashboard", "list", "positions"):
+    for name in (
+        "dashboard-anonymous",
+        "login",
+        "dashboard",
+        "list",
+        "positions",
+        "positions-phone",
+    ):
         assert (SCREENSHOTS / f"{name}.png").stat().st_size > 5000
