@@ -133,7 +133,14 @@ def _locked_signal_for_report(order_id, symbol):
 
 
 @transaction.atomic
-def record_fill(order_id, symbol=None, price=None, filled_qty=None, cancel=False):
+def record_fill(
+    *,
+    order_id: int,
+    symbol: str | None = None,
+    price: float | None = None,
+    filled_qty: float | None = None,
+    cancel: bool = False,
+) -> Signal:
     """Apply a broker's fill report (or cancel) to the newest signal with that leg's order id.
 
     The signal row is locked first: reports for the two legs of one signal may arrive at the same

@@ -124,20 +124,7 @@ def test_pair_add_form_derives_the_name_and_refuses_a_dash(staff_browser):
     "path, body",
     [
         ("/admin/instruments/pair/add/", {"ticker1": "AB/C", "ticker2": "DE", "hedge": 1}),
-        (
-            "/admin/instruments/ticker/add/",
-            {
-                "symbol": "AB/C",
-                "sectype": "STK",
-                "xch": "SMART",
-                "prixch": "NYSE",
-                "currency": "USD",
-                "order_type": "RELATIVE",
-                "active_pos": 0,
-                "active_pnl": 0,
-                "active_cost": 0,
-            },
-        ),
+        ("/admin/instruments/ticker/add/", ticker_form(symbol="AB/C")),
     ],
 )
 def test_admin_forms_refuse_a_slash_in_a_symbol(staff_browser, path, body):

@@ -43,8 +43,14 @@ def test_reports_for_both_legs_at_once_both_land(attempt):
     holder.start()
     assert held.wait(10)
     reports = [
-        _in_own_connection(lambda: services.record_fill(7, "NMFC", 12.6, 603), errors),
-        _in_own_connection(lambda: services.record_fill(8, "ROIC", 15.55, 100), errors),
+        _in_own_connection(
+            lambda: services.record_fill(order_id=7, symbol="NMFC", price=12.6, filled_qty=603),
+            errors,
+        ),
+        _in_own_connection(
+            lambda: services.record_fill(order_id=8, symbol="ROIC", price=15.55, filled_qty=100),
+            errors,
+        ),
     ]
     for report in reports:
         report.start()
