@@ -4,7 +4,7 @@ from rest_framework_simplejwt.tokens import AccessToken
 from pairsapi.api.errors import TokenProblem
 
 from .selectors import active_user, session_is_revoked
-from .tokens import decode_token
+from .tokens import decode_token, password_digest
 
 
 def bearer_token(request):
@@ -29,6 +29,11 @@ def verified_token(raw, token_class):
     user = active_user(token.get("user_id"))
     if user is None:
         raise TokenProblem("the token's user no longer exists.", "token_invalid")
+    if token.get("pwd") != password_digest(user):
+        raise TokenProblem(
+            "the token has been revoked: the password changed since it was issued.",
+            "token_revoked",
+        )
     return user, token
 
 

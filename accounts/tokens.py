@@ -2,6 +2,11 @@
 
 Every token carries ``sid``, the id of the login session it descends from; a logout revokes the
 session, so the access token and the refresh tokens of that login all stop working together.
+
+Every token also carries ``pwd``, a digest of the user's password hash at the time of login
+(Django's session auth hash, keyed with SECRET_KEY): a password change, whichever way it is made
+(the API, the admin, ``manage.py changepassword``), ends every session of that user, as it does
+for the pages' sessions.
 """
 
 import uuid
@@ -22,6 +27,7 @@ def _access_token(user, session_id, expire_minutes, fresh):
     token = AccessToken.for_user(user)
     token.set_exp(lifetime=timedelta(minutes=expire_minutes))
     token["sid"] = session_id
+    token["pwd"] = password_digest(user)
     token["fresh"] = fresh
     token["is_admin"] = user.is_staff
     token["username"] = user.get_username()
@@ -31,9 +37,15 @@ def _access_token(user, session_id, expire_minutes, fresh):
 def _refresh_token(user, session_id, expire_minutes):
     token = RefreshToken.for_user(user)
     token["sid"] = session_id
+    token["pwd"] = password_digest(user)
     # A refreshed access token lives as long as the one the user asked for at login.
     token["expire"] = expire_minutes
     return token
+
+
+def password_digest(user):
+    """A short digest of the user's current password hash: it changes with the password."""
+    return user.get_session_auth_hash()[:16]
 
 
 def mint_login_tokens(user, expire_minutes=DEFAULT_EXPIRE_MINUTES):

@@ -1,4 +1,5 @@
 from rest_framework import status
+from rest_framework.exceptions import Throttled
 from rest_framework.response import Response
 from rest_framework_simplejwt.tokens import RefreshToken
 
@@ -14,11 +15,11 @@ from pairsapi.api.openapi import (
     v3_doc,
 )
 from pairsapi.api.permissions import AccessTokenRequired, FreshAdminTokenRequired
-from pairsapi.api.throttles import LoginThrottle
 from pairsapi.api.views import V3ViewSet
 
 from . import selectors, services
 from .authentication import bearer_token, verified_token
+from .login_limits import TooManyLoginAttempts, client_address, count_login_attempt
 from .serializers import CredentialsSerializer, LoginSerializer
 from .tokens import mint_login_tokens, mint_refreshed_tokens
 
@@ -29,11 +30,14 @@ class TokenViewSet(V3ViewSet):
     openapi_tag = "tokens"
 
     action_permissions = {"logout": [AccessTokenRequired]}
-    action_throttles = {"login": [LoginThrottle]}
 
     @v3_doc("Log in: a fresh access token and a refresh token", LoginSerializer, LOGIN_TOKENS)
     def login(self, request):
         data = self.validated(LoginSerializer)
+        try:
+            count_login_attempt(client_address=client_address(request), username=data["username"])
+        except TooManyLoginAttempts as refused:
+            raise Throttled(wait=refused.wait_seconds) from None
         user = services.log_in(data["username"], data["password"])
         if user is None:
             return Response(

@@ -17,8 +17,8 @@ _CONTROL_CHARACTER = re.compile("[\x00-\x1f\x7f]")
 DATABASE_UNAVAILABLE = "the database is not answering; try again shortly."
 
 
-def database_unavailable_response():
-    response = JsonResponse({"message": DATABASE_UNAVAILABLE}, status=503)
+def database_unavailable_response(**details):
+    response = JsonResponse({"message": DATABASE_UNAVAILABLE, **details}, status=503)
     response["Retry-After"] = "5"
     return response
 

@@ -114,6 +114,8 @@ class ServerProcess:
                 "-m",
                 "gunicorn",
                 "pairsapi.wsgi",
+                "--config",
+                "gunicorn.conf.py",
                 "--workers",
                 str(self.workers),
                 "--bind",

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path, re_path
 from drf_spectacular.views import SpectacularJSONAPIView
 
+from accounts.pages import admin_login_page
 from pairsapi.api.errors import json_or_html
 from pairsapi.views import api_docs, api_route_not_found, healthz
 
@@ -21,6 +22,8 @@ v3_patterns: list[URLPattern | URLResolver] = [
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    # Before the admin's own URLs: its login form shares the one login limit.
+    path("admin/login/", admin_login_page),
     path("admin/", admin.site.urls),
     path("v3/", include(v3_patterns)),
     path("", include("signals.page_urls")),

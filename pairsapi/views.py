@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularSwaggerView
 from rest_framework.exceptions import MethodNotAllowed
 
 from pairsapi.api.errors import route_not_found, v3_error_response
+from pairsapi.api.throttles import redis_status
 from pairsapi.middleware import database_unavailable_response
 
 
@@ -29,12 +30,16 @@ def api_docs(request, *args, **kwargs):
 
 
 def healthz(request):
-    """200 when the database answers, 503 when it does not (for load balancers and PaaS)."""
+    """Each dependency's state, for load balancers and PaaS: 503 only when the database does not
+    answer; a Redis that is down makes the service ``degraded`` (counters fall back to the
+    database), not unavailable."""
+    redis = redis_status()
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except DatabaseError:
         connection.close()
-        return database_unavailable_response()
-    return JsonResponse({"status": "ok", "database": "ok"})
+        return database_unavailable_response(status="down", database="down", redis=redis)
+    status = "degraded" if redis == "down" else "ok"
+    return JsonResponse({"status": status, "database": "ok", "redis": redis})

@@ -184,3 +184,49 @@ def test_token_of_a_deleted_user_is_refused(client_v3, trader):
     response = V3Client().with_token(tokens["access_token"]).post("/v3/logout")
     assert response.status_code == 401
     assert response.json()["error"] == "token_invalid"
+
+
+def _sessions_of(username):
+    """Two login sessions' tokens of ``username``."""
+    return [login(V3Client(), username) for _ in range(2)]
+
+
+def _assert_all_refused(sessions):
+    for tokens in sessions:
+        response = V3Client().with_token(tokens["access_token"]).get("/v3/signals/0")
+        assert len(response.json()["signals"]) <= 5  # read anonymously: the token is refused
+        response = V3Client().with_token(tokens["access_token"]).post("/v3/logout")
+        assert response.status_code == 401
+        assert response.json()["error"] == "token_revoked"
+        refreshed = V3Client().with_token(tokens["refresh_token"]).post("/v3/refresh")
+        assert refreshed.status_code == 401
+        assert refreshed.json()["error"] == "token_revoked"
+
+
+def test_a_password_change_through_the_api_ends_every_session_of_that_user(admin_api, trader):
+    sessions = _sessions_of("trader")
+    response = admin_api.put(
+        "/v3/reguser", {"username": "trader", "password": "another-long-pass-77"}, format="json"
+    )
+    assert response.status_code == 200
+    _assert_all_refused(sessions)
+    # The admin's own session is untouched, and the new password logs in.
+    assert admin_api.get("/v3/users/0").status_code == 200
+    login(V3Client(), "trader", password="another-long-pass-77")
+
+
+def test_a_password_change_in_the_admin_ends_every_session(staff_browser, trader):
+    sessions = _sessions_of("trader")
+    response = staff_browser.post(
+        f"/admin/auth/user/{trader.pk}/password/",
+        {"password1": "another-long-pass-77", "password2": "another-long-pass-77"},
+    )
+    assert response.status_code == 302, response.content
+    _assert_all_refused(sessions)
+
+
+def test_a_password_set_by_manage_py_changepassword_ends_every_session(trader):
+    sessions = _sessions_of("trader")
+    trader.set_password("another-long-pass-77")  # what changepassword does
+    trader.save()
+    _assert_all_refused(sessions)

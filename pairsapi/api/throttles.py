@@ -1,6 +1,10 @@
 """Request throttles whose counters are shared by every worker process: in Redis when the cache
 is Redis, else in the database (``ThrottleCounter``), so the limit holds across workers.
 
+When Redis fails or is slow (its client gives up after REDIS_TIMEOUT_SECONDS), the counter falls
+back to the database for REDIS_RETRY_AFTER_SECONDS before Redis is tried again: a counter is
+never worth an alert.
+
 A fixed window per client. A worker does not count each request in the shared counter: it
 leases a few hits at once (up to 1/64 of the limit, at most 10) and admits them locally, so the
 webhook makes a round trip to the counter once per lease instead of once per alert. A hit is
@@ -9,17 +13,22 @@ window ends can only make the limit bite up to (workers x lease) hits early. A l
 leases one hit at a time, so the login throttle counts exactly.
 """
 
+import logging
 import threading
 import time
 
+from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.db import DatabaseCache
 from django.core.cache.backends.redis import RedisCache
 from django.db import connection
+from redis.exceptions import RedisError
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
 
 from pairsapi.models import ThrottleCounter
+
+logger = logging.getLogger(__name__)
 
 # INCRBY, and on a window's first hits EXPIRE: one command, so one round trip and no race.
 _COUNT_HITS = """
@@ -40,12 +49,36 @@ def _redis_hit_counter(cache):
     return counter
 
 
+class _RedisOutage:
+    """When Redis last failed in this worker: the counters stay in the database for a while
+    rather than pay Redis's timeout on every lease."""
+
+    def __init__(self):
+        self.until = 0.0
+
+    def ongoing(self):
+        return time.monotonic() < self.until
+
+    def begin(self, error):
+        if not self.ongoing():
+            logger.warning("Redis failed (%s): counting in the database for a while", error)
+        self.until = time.monotonic() + settings.REDIS_RETRY_AFTER_SECONDS
+
+
+redis_outage = _RedisOutage()
+
+
 def count_hits(key, hits, ttl):
     """Add ``hits`` to a shared counter and return its new value; it expires after ``ttl`` s."""
     cache = caches["default"]  # the backend itself: `django.core.cache.cache` is a proxy
     if isinstance(cache, RedisCache):
-        key = cache.make_and_validate_key(key)
-        return _redis_hit_counter(cache)(keys=[key], args=[ttl, hits])
+        if not redis_outage.ongoing():
+            try:
+                redis_key = cache.make_and_validate_key(key)
+                return _redis_hit_counter(cache)(keys=[redis_key], args=[ttl, hits])
+            except (RedisError, OSError) as error:
+                redis_outage.begin(error)
+        return _count_in_database(key, hits, ttl)
     if isinstance(cache, DatabaseCache):
         return _count_in_database(key, hits, ttl)
     try:  # an in-process cache (tests): one process, nothing to race
@@ -53,6 +86,18 @@ def count_hits(key, hits, ttl):
     except ValueError:
         # First hits of the window; if another worker added it meanwhile, count on it.
         return hits if cache.add(key, hits, timeout=ttl) else cache.incr(key, hits)
+
+
+def redis_status():
+    """``ok`` or ``down`` for the Redis the counters use; ``not configured`` without one."""
+    cache = caches["default"]
+    if not isinstance(cache, RedisCache):
+        return "not configured"
+    try:
+        cache._cache.get_client(write=True).ping()
+    except (RedisError, OSError):
+        return "down"
+    return "ok"
 
 
 def _count_in_database(key, hits, ttl):
@@ -140,10 +185,6 @@ def forget_leases():
     """Drop every lease this process holds (tests: a lease belongs to one cache and one limit)."""
     for throttle in WindowThrottle.__subclasses__():
         throttle.leases = _Leases()
-
-
-class LoginThrottle(WindowThrottle):
-    scope = "login"
 
 
 class PassphraseThrottle(WindowThrottle):

@@ -4,6 +4,7 @@ import json
 import logging
 import os
 import re
+import runpy
 import subprocess
 import sys
 import threading
@@ -221,7 +222,7 @@ def test_small_chunked_body_is_read_normally():
 def test_healthz_answers_200_when_the_database_does():
     response = V3Client().get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "redis": "not configured"}
 
 
 @pytest.mark.django_db
@@ -234,7 +235,9 @@ def test_healthz_and_api_answer_503_json_when_the_database_does_not(monkeypatch)
     client.raise_request_exception = False
     response = client.get("/healthz")
     assert response.status_code == 503
-    assert "database" in response.json()["message"]
+    body = response.json()
+    assert "database" in body["message"]
+    assert (body["status"], body["database"]) == ("down", "down")
     response = client.get("/v3/tickers/0")
     assert response.status_code == 503
     assert response["Retry-After"] == "5"
@@ -346,10 +349,16 @@ def test_static_files_are_compressed_and_cache_busted(tmp_path):
     assert "svg.chart" in css.text
 
 
-def test_procfile_runs_gunicorn_with_web_concurrency_and_migrates_on_release():
+def test_procfile_runs_gunicorn_with_the_repos_config_and_migrates_on_release(monkeypatch):
     procfile = (ROOT / "Procfile").read_text()
     assert "release: python manage.py migrate --noinput" in procfile
-    assert "gunicorn pairsapi.wsgi --workers ${WEB_CONCURRENCY:-2}" in procfile
+    assert "exec gunicorn pairsapi.wsgi -c gunicorn.conf.py" in procfile
+    monkeypatch.setenv("WEB_CONCURRENCY", "3")
+    monkeypatch.setenv("WEB_THREADS", "8")
+    monkeypatch.setenv("PORT", "5000")
+    config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert (config["workers"], config["threads"], config["bind"]) == (3, 8, "0.0.0.0:5000")
+    assert config["worker_class"] == "gthread"
 
 
 @pytest.mark.django_db(transaction=True)
