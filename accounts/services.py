@@ -7,8 +7,10 @@ from django.utils import timezone
 from pairsapi.api.errors import ItemNotFound, RuleViolation
 from pairsapi.v3source import as_text
 
+from . import usernames
 from .models import RevokedSession
 from .tokens import refresh_lifetime
+from .usernames import UsernameRefused, check_new_username, normalized_username
 
 
 def log_in(username, password):
@@ -27,21 +29,32 @@ def revoke_session(session_id):
 
 
 def register_user(username, password):
-    User = get_user_model()
+    """Create a user; refused when the name is taken in any case (``usernames``)."""
     try:
+        username = check_new_username(username)
         with transaction.atomic():
-            return User.objects.create_user(username=username, password=password)
-    except IntegrityError:
-        raise RuleViolation("'username' already exists.") from None
+            return get_user_model().objects.create_user(username=username, password=password)
+    except UsernameRefused as refused:
+        raise RuleViolation(str(refused)) from None
+    except IntegrityError:  # created meanwhile by a concurrent request
+        raise RuleViolation(usernames.TAKEN) from None
 
 
 @transaction.atomic
 def upsert_user(username, password):
-    """Set the password of an existing user, or create the user. Returns (user, created)."""
-    User = get_user_model()
-    user = User.objects.select_for_update().filter(username=username).first()
+    """Set the password of the user of that name (in any case), or create the user. Returns
+    (user, created). A request that loses the race to create the user updates it instead."""
+    users = get_user_model().objects.select_for_update()
+    username = normalized_username(username)
+    user = users.filter(username__iexact=username).first()
     if user is None:
-        return register_user(username, password), True
+        try:
+            with transaction.atomic():
+                return register_user(username, password), True
+        except RuleViolation:
+            user = users.filter(username__iexact=username).first()
+            if user is None:
+                raise
     user.set_password(password)
     user.save(update_fields=["password"])
     return user, False
@@ -67,8 +80,8 @@ def import_v3_users(rows):
         if not username or len(username) > 150 or not password:
             counts["skipped"] += 1
             continue
-        if User.objects.filter(username=username).exists():
-            counts["kept"] += 1
+        if User.objects.filter(username__iexact=normalized_username(username)).exists():
+            counts["kept"] += 1  # the same user, or one whose name differs only in case
             continue
         is_admin = username == "admin"  # v3 made 'admin' its only administrator
         User.objects.create_user(

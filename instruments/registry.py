@@ -54,12 +54,20 @@ class RegistrySnapshot:
         return pick_pair(leg1_candidates, leg2_candidates, self.pairs)
 
 
+def _version_row(rows):
+    """The registry's version row, created if it is missing (a flushed database)."""
+    row, _ = rows.get_or_create(id=REGISTRY_VERSION_ID, defaults={"version": getrandbits(62)})
+    return row
+
+
 def current_version():
-    """The registry's version, creating its row if it is missing (a flushed database)."""
-    row, _ = RegistryVersion.objects.get_or_create(
-        id=REGISTRY_VERSION_ID, defaults={"version": getrandbits(62)}
-    )
-    return row.version
+    return _version_row(RegistryVersion.objects).version
+
+
+def lock_for_writes():
+    """Lock the version row until the transaction ends: a row that always exists, so writes
+    about tickers and pairs that do not exist yet queue on it too."""
+    _version_row(RegistryVersion.objects.select_for_update())
 
 
 def read_registry():

@@ -1,8 +1,10 @@
 """Every write to tickers and pairs, each in one transaction, with the two activity rules:
 a ticker active as a single cannot be a leg of an active pair, and the other way round.
 
-Both rules lock the leg tickers' rows first, so two requests racing to activate a ticker and a
-pair that share it are serialized and the second one sees the first one's change.
+Every write the rules check, and every create-or-update, first locks the registry's version row
+(``_serialize_registry_writes``): a row lock on a ticker that does not exist yet locks nothing,
+so two requests racing to activate a new ticker and a pair on it could both pass their check.
+The version row always exists, so they queue, and the second sees the first one's change.
 """
 
 from collections import Counter
@@ -13,6 +15,7 @@ from pairsapi.api.errors import ItemNotFound, RuleViolation
 from pairsapi.v3source import as_flag, as_float, as_text
 
 from .models import SYMBOL_MAX_LENGTH, Pair, Ticker
+from .registry import lock_for_writes
 from .selectors import active_pairs_with_leg, forex_symbols_with_base
 
 TICKER_IN_ACTIVE_PAIR = " ticker is already active in a pair!"
@@ -20,8 +23,10 @@ LEG_ACTIVE_AS_SINGLE = " one of the tickers is already active!"
 POSITION_FIELDS = ("active_pos", "active_pnl", "active_cost")
 
 
-def _lock_tickers(symbols):
-    return list(Ticker.objects.select_for_update().filter(symbol__in=symbols).order_by("symbol"))
+def _serialize_registry_writes():
+    """Queue behind any other registry write until this transaction ends (SQLite's transactions
+    are serialized already: it runs them IMMEDIATE)."""
+    lock_for_writes()
 
 
 def check_single_may_be_active(symbol):
@@ -48,8 +53,8 @@ def _ticker_fields(data, with_positions):
 def register_ticker(data):
     """Create a ticker; 400 when the symbol exists or the activity rule forbids it."""
     symbol = data["symbol"]
+    _serialize_registry_writes()
     if data.get("active"):
-        _lock_tickers([symbol])
         check_single_may_be_active(symbol)
     try:
         with transaction.atomic():
@@ -63,7 +68,8 @@ def register_ticker(data):
 @transaction.atomic
 def upsert_ticker(data):
     """Update the ticker named by ``symbol``, or create it. Returns (ticker, created)."""
-    ticker = Ticker.objects.select_for_update().filter(symbol=data["symbol"]).first()
+    _serialize_registry_writes()
+    ticker = Ticker.objects.filter(symbol=data["symbol"]).first()
     if ticker is None:
         return register_ticker(data), True
     fields = _ticker_fields(data, data.get("update_pnl", False))
@@ -121,8 +127,8 @@ def register_pair(ticker1, ticker2, hedge, status=False, notes=None):
         raise RuleViolation("problematic ticker!")
     if ticker1 == ticker2:
         raise RuleViolation("a pair needs two different tickers.")
+    _serialize_registry_writes()
     if status:
-        _lock_tickers([ticker1, ticker2])
         check_pair_may_be_active(ticker1, ticker2)
     try:
         with transaction.atomic():
@@ -141,11 +147,11 @@ def register_pair(ticker1, ticker2, hedge, status=False, notes=None):
 @transaction.atomic
 def update_pair(name, **fields):
     """Change ``hedge``, ``status`` and ``notes`` of the pair named ``name``."""
-    pair = Pair.objects.select_for_update().filter(name=name).first()
+    _serialize_registry_writes()
+    pair = Pair.objects.filter(name=name).first()
     if pair is None:
         raise ItemNotFound()
     if fields.get("status"):
-        _lock_tickers([pair.ticker1, pair.ticker2])
         check_pair_may_be_active(pair.ticker1, pair.ticker2)
     return _save(pair, fields)
 

@@ -1,41 +1,48 @@
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
 
 from pairsapi.testing import V3Client, login
 
 pytestmark = pytest.mark.django_db
 
+STRONG = "a-well-chosen-pass-47"
+
 
 def test_reguser_creates_a_user_with_a_hashed_password(admin_api):
     response = admin_api.post(
-        "/v3/reguser", {"username": "user2", "password": "pw-2"}, format="json"
+        "/v3/reguser", {"username": "user2", "password": "pw-2-well-chosen"}, format="json"
     )
     assert response.status_code == 201
     assert response.json() == {"message": "'user' created successfully."}
     user = get_user_model().objects.get(username="user2")
-    assert user.password != "pw-2" and user.check_password("pw-2")
+    assert user.password != "pw-2-well-chosen" and user.check_password("pw-2-well-chosen")
     assert not user.is_staff
-    assert login(V3Client(), "user2", "pw-2")["access_token"]
+    assert login(V3Client(), "user2", "pw-2-well-chosen")["access_token"]
 
 
 def test_reguser_duplicate_is_400(admin_api, trader):
-    response = admin_api.post("/v3/reguser", {"username": "trader", "password": "x"}, format="json")
+    response = admin_api.post(
+        "/v3/reguser", {"username": "trader", "password": STRONG}, format="json"
+    )
     assert response.status_code == 400
     assert response.json() == {"message": "'username' already exists."}
 
 
 def test_reguser_put_changes_password_of_existing_user(admin_api, trader):
     response = admin_api.put(
-        "/v3/reguser", {"username": "trader", "password": "new-pw"}, format="json"
+        "/v3/reguser", {"username": "trader", "password": "new-pw-well-chosen"}, format="json"
     )
     assert response.status_code == 200
     assert response.json() == {"username": "trader"}
     trader.refresh_from_db()
-    assert trader.check_password("new-pw")
+    assert trader.check_password("new-pw-well-chosen")
 
 
 def test_reguser_put_creates_a_new_user(admin_api):
-    response = admin_api.put("/v3/reguser", {"username": "user3", "password": "pw"}, format="json")
+    response = admin_api.put(
+        "/v3/reguser", {"username": "user3", "password": STRONG}, format="json"
+    )
     assert response.status_code == 201
     assert response.json() == {"message": "'user' created successfully."}
 
@@ -113,3 +120,84 @@ def test_user_routes_need_a_fresh_admin_token(trader_api, staff, method, path, b
     assert stale.status_code == 401
     assert stale.json()["error"] == "fresh_token_required"
     assert get_user_model().objects.filter(username="boss").exists()
+
+
+@pytest.mark.parametrize(
+    "password, why",
+    [
+        ("x", "too short"),
+        ("password123", "too common"),
+        ("83749201937", "entirely numeric"),
+        ("carol-smith", "too similar to the username"),
+    ],
+)
+@pytest.mark.parametrize("method", ["post", "put"])
+def test_a_weak_password_is_refused_naming_why(admin_api, method, password, why):
+    response = getattr(admin_api, method)(
+        "/v3/reguser", {"username": "carol-smith", "password": password}, format="json"
+    )
+    assert response.status_code == 400
+    assert why in response.json()["message"]["password"]
+    assert not get_user_model().objects.filter(username="carol-smith").exists()
+
+
+def test_a_weak_new_password_for_an_existing_user_changes_nothing(admin_api, trader):
+    response = admin_api.put("/v3/reguser", {"username": "trader", "password": "1"}, format="json")
+    assert response.status_code == 400
+    login(V3Client(), "trader")  # the old password still works
+
+
+def test_with_debug_on_the_demo_password_is_taken(admin_api, settings):
+    settings.DEBUG = True
+    response = admin_api.post("/v3/reguser", {"username": "demo", "password": "123"}, format="json")
+    assert response.status_code == 201
+
+
+@pytest.mark.parametrize(
+    "username, message",
+    [
+        ("Trader", "'username' already exists."),
+        ("TRADER", "'username' already exists."),
+        ("\uff34rader", "'username' already exists."),  # fullwidth T: NFKC makes it Trader
+        (
+            "tr\u0430der",
+            "'username' may hold only ASCII letters, digits and @ . + - _",
+        ),  # Cyrillic a
+    ],
+)
+def test_a_username_that_is_another_in_disguise_is_refused(admin_api, trader, username, message):
+    response = admin_api.post(
+        "/v3/reguser", {"username": username, "password": STRONG}, format="json"
+    )
+    assert response.status_code == 400
+    body = response.json()["message"]
+    assert (body if isinstance(body, str) else body["username"]) == message
+    assert get_user_model().objects.count() == 2
+
+
+def test_put_with_another_case_changes_the_existing_users_password(admin_api, trader):
+    response = admin_api.put(
+        "/v3/reguser", {"username": "TRADER", "password": STRONG}, format="json"
+    )
+    assert response.json() == {"username": "trader"}
+    login(V3Client(), "trader", password=STRONG)
+
+
+def test_the_database_refuses_a_second_username_differing_only_in_case(trader):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        get_user_model().objects.create_user("TRADER", password=STRONG)
+
+
+@pytest.mark.parametrize(
+    "form, message",
+    [
+        ({"username": "Boss", "password1": STRONG, "password2": STRONG}, "already exists"),
+        ({"username": "b\u043ess", "password1": STRONG, "password2": STRONG}, "ASCII"),
+        ({"username": "newbie", "password1": "short", "password2": "short"}, "too short"),
+    ],
+)
+def test_the_admin_applies_the_same_rules(staff_browser, form, message):
+    response = staff_browser.post("/admin/auth/user/add/", {**form, "usable_password": "true"})
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert get_user_model().objects.count() == 1
