@@ -35,7 +35,20 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]" if not DEBUG else "*")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
+# Django's own measure of a key too weak to sign with (its check security.W009), enforced: a
+# short key can be guessed, and a guessed key forges admin tokens.
+if not DEBUG and (len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5):
+    raise ImproperlyConfigured(
+        "SECRET_KEY is too weak: use at least 50 characters with at least 5 different ones, e.g. "
+        "the output of: python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+    )
+
 WEBHOOK_PASSPHRASE = os.environ.get("WEBHOOK_PASSPHRASE", "webhook")
+if not WEBHOOK_PASSPHRASE.strip():
+    raise ImproperlyConfigured(
+        "WEBHOOK_PASSPHRASE is empty: every alert would be refused. Set the passphrase your "
+        "TradingView alerts and your bridge send."
+    )
 DEMO_PASSPHRASE = "webhook"
 DEMO_PASSWORD = "123"
 # Production refuses the documented demo secrets unless this says they are wanted (a demo box).

@@ -5,6 +5,7 @@ import logging
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import check_password
+from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError
 
@@ -32,3 +33,23 @@ def refuse_demo_passwords():
             f"user(s) {', '.join(users)} still have the documented demo password '123'. "
             "Change it (manage.py changepassword), or set ALLOW_DEMO_SECRETS=1."
         )
+
+
+def refuse_missing_static_manifest():
+    """With hashed static file names (production), refuse to serve before ``collectstatic`` has
+    written the manifest: every page would otherwise fail, one 500 at a time."""
+    if (
+        isinstance(staticfiles_storage, ManifestFilesMixin)
+        and not staticfiles_storage.read_manifest()
+    ):
+        raise ImproperlyConfigured(
+            f"no static files manifest in STATIC_ROOT ({settings.STATIC_ROOT}): run "
+            "'python manage.py collectstatic --noinput' before starting the server "
+            "(the Procfile does), or set STATIC_MANIFEST=0 to serve them unhashed."
+        )
+
+
+def check_before_serving():
+    """What a server process checks before it answers anything (WSGI and ASGI alike)."""
+    refuse_missing_static_manifest()
+    refuse_demo_passwords()

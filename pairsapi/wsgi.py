@@ -6,6 +6,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pairsapi.settings")
 
 application = get_wsgi_application()
 
-from pairsapi.startup import refuse_demo_passwords  # noqa: E402 (needs Django set up)
+from pairsapi.startup import check_before_serving  # noqa: E402 (needs Django set up)
 
-refuse_demo_passwords()
+check_before_serving()

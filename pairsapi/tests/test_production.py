@@ -266,7 +266,7 @@ def production_env(**extra):
         for k, v in os.environ.items()
         if k not in ("ALLOW_DEMO_SECRETS", "WEBHOOK_PASSPHRASE", "ADMIN_PASSWORD")
     }
-    return {**env, "DEBUG": "0", "SECRET_KEY": "k" * 60, **extra}
+    return {**env, "DEBUG": "0", "SECRET_KEY": "production-key-" + "x7!Qe" * 10, **extra}
 
 
 def run_manage(args, env):
@@ -294,6 +294,26 @@ def test_production_refuses_a_demo_password_in_the_environment():
     )
     assert result.returncode != 0
     assert "ADMIN_PASSWORD is the documented demo password" in result.stderr
+
+
+@pytest.mark.parametrize("key", ["x", "k" * 60, "abcd" * 20, "x7!Qe" * 9])
+def test_production_refuses_a_weak_secret_key(key):
+    result = run_manage(["check"], production_env(WEBHOOK_PASSPHRASE="s3cret-hook", SECRET_KEY=key))
+    assert result.returncode != 0
+    assert "SECRET_KEY is too weak" in result.stderr
+
+
+def test_a_weak_key_is_fine_for_development():
+    result = run_manage(["check"], production_env(DEBUG="1", SECRET_KEY="x"))
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("debug", ["0", "1"])
+@pytest.mark.parametrize("passphrase", ["", "   "])
+def test_an_empty_passphrase_is_refused_at_start(debug, passphrase):
+    result = run_manage(["check"], production_env(DEBUG=debug, WEBHOOK_PASSPHRASE=passphrase))
+    assert result.returncode != 0
+    assert "WEBHOOK_PASSPHRASE is empty" in result.stderr
 
 
 def test_production_refuses_to_start_without_secret_key():
@@ -347,6 +367,16 @@ def test_static_files_are_compressed_and_cache_busted(tmp_path):
     assert css.headers["Content-Encoding"] == "gzip"
     assert "immutable" in css.headers["Cache-Control"]
     assert "svg.chart" in css.text
+
+
+@pytest.mark.server
+@pytest.mark.django_db(transaction=True)
+def test_production_without_collectstatic_refuses_to_start_and_says_why(tmp_path):
+    env = {"STATIC_MANIFEST": "1", "STATIC_ROOT": str(tmp_path / "never-collected")}
+    server = ServerProcess(database_url_of(connection), env=env)
+    with pytest.raises(RuntimeError, match="no static files manifest"):
+        server.start(timeout=20)
+    server.stop()
 
 
 def test_procfile_runs_gunicorn_with_the_repos_config_and_migrates_on_release(monkeypatch):
