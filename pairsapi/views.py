@@ -1,7 +1,7 @@
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
-from drf_spectacular.views import SpectacularSwaggerView
+from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework.exceptions import MethodNotAllowed
 
 from pairsapi.api.errors import route_not_found, v3_error_response
@@ -15,7 +15,8 @@ def api_route_not_found(request, *args, **kwargs):
     return route_not_found(request)
 
 
-_swagger_ui = SpectacularSwaggerView.as_view(url_name="schema")
+# The split view serves Swagger UI's start-up script as a file of its own: no inline script.
+_swagger_ui = SpectacularSwaggerSplitView.as_view(url_name="schema")
 
 
 @csrf_exempt

@@ -416,3 +416,12 @@ def test_database_counters_of_ended_windows_are_dropped():
     count_hits("throttle:old-window", 3, -1)  # a window that has already ended
     count_hits("throttle:current", 3, 60)
     assert list(ThrottleCounter.objects.values_list("name", "hits")) == [("throttle:current", 3)]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/login/", "/dashboard", "/admin/login/", "/v3/docs"])
+def test_pages_carry_a_content_security_policy_without_inline_scripts(path):
+    policy = V3Client().get(path)["Content-Security-Policy"]
+    directives = dict(d.strip().split(" ", 1) for d in policy.split(";"))
+    assert directives["script-src"] == "'self'"
+    assert directives["default-src"] == "'self'" and directives["frame-ancestors"] == "'none'"
