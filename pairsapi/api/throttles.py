@@ -10,7 +10,7 @@ leases a few hits at once (up to 1/64 of the limit, at most 10) and admits them 
 webhook makes a round trip to the counter once per lease instead of once per alert. A hit is
 counted before it is admitted, so the limit is never exceeded; a lease left unused when the
 window ends can only make the limit bite up to (workers x lease) hits early. A limit under 128
-leases one hit at a time, so the login throttle counts exactly.
+leases one hit at a time. The login limit counts each attempt itself (``accounts.login_limits``).
 """
 
 import logging
