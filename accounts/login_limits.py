@@ -10,7 +10,7 @@ import unicodedata
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
 
-from pairsapi.api.throttles import WindowThrottle, count_hits
+from pairsapi.counters import count_hits, parse_rate
 
 
 class TooManyLoginAttempts(Exception):
@@ -31,7 +31,7 @@ def username_key(username: str) -> str:
 
 def count_login_attempt(*, client_address: str, username: str) -> None:
     """Count one attempt; raise TooManyLoginAttempts past the limit (LOGIN_THROTTLE_RATE)."""
-    limit, window = WindowThrottle.parse_rate(api_settings.DEFAULT_THROTTLE_RATES["login"])
+    limit, window = parse_rate(api_settings.DEFAULT_THROTTLE_RATES["login"])
     now = time.time()
     window_start = int(now // window)
     for who in (f"address:{client_address}", f"user:{username_key(username)}"):

@@ -4,7 +4,7 @@ from django.contrib.auth import authenticate, get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from pairsapi.api.errors import ItemNotFound, RuleViolation
+from pairsapi.domain import NotFound, RuleViolated
 from pairsapi.v3source import as_text
 
 from . import usernames
@@ -35,9 +35,9 @@ def register_user(username, password):
         with transaction.atomic():
             return get_user_model().objects.create_user(username=username, password=password)
     except UsernameRefused as refused:
-        raise RuleViolation(str(refused)) from None
+        raise RuleViolated(str(refused)) from None
     except IntegrityError:  # created meanwhile by a concurrent request
-        raise RuleViolation(usernames.TAKEN) from None
+        raise RuleViolated(usernames.TAKEN) from None
 
 
 @transaction.atomic
@@ -51,7 +51,7 @@ def upsert_user(username, password):
         try:
             with transaction.atomic():
                 return register_user(username, password), True
-        except RuleViolation:
+        except RuleViolated:
             user = users.filter(username__iexact=username).first()
             if user is None:
                 raise
@@ -64,7 +64,7 @@ def upsert_user(username, password):
 def delete_user(username):
     deleted, _ = get_user_model().objects.filter(username=username).delete()
     if not deleted:
-        raise ItemNotFound()
+        raise NotFound()
 
 
 def import_v3_users(rows):

@@ -4,7 +4,7 @@ so the activity rules hold whichever way a change arrives."""
 from django import forms
 from django.contrib import admin, messages
 
-from pairsapi.api.errors import RuleViolation
+from pairsapi.domain import RuleViolated
 
 from . import services
 from .models import TICKER_FIELDS, Pair, Ticker
@@ -17,7 +17,7 @@ def apply_each(model_admin, request, queryset, change, done, refused_because):
     for item in queryset:
         try:
             change(item)
-        except RuleViolation:
+        except RuleViolated:
             refused.append(str(item))
     model_admin.message_user(request, f"{queryset.count() - len(refused)} {done}.")
     if refused:
@@ -37,8 +37,8 @@ class TickerForm(forms.ModelForm):
         if symbol and data.get("active") and not (self.instance.pk and self.instance.active):
             try:
                 services.check_single_may_be_active(symbol)
-            except RuleViolation as problem:
-                raise forms.ValidationError(str(problem.detail).strip()) from None
+            except RuleViolated as problem:
+                raise forms.ValidationError(str(problem).strip()) from None
         return data
 
 
@@ -104,8 +104,8 @@ class PairForm(forms.ModelForm):
         if data.get("status") and ticker1 and ticker2:
             try:
                 services.check_pair_may_be_active(ticker1, ticker2)
-            except RuleViolation as problem:
-                raise forms.ValidationError(str(problem.detail).strip()) from None
+            except RuleViolated as problem:
+                raise forms.ValidationError(str(problem).strip()) from None
         return data
 
 

@@ -2,7 +2,7 @@
 
 from django.db.models import Q
 
-from pairsapi.api.listing import newest
+from pairsapi.queries import newest
 
 from .models import Pair, Ticker
 from .registry import pick_pair, pick_ticker

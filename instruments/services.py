@@ -11,7 +11,7 @@ from collections import Counter
 
 from django.db import IntegrityError, transaction
 
-from pairsapi.api.errors import ItemNotFound, RuleViolation
+from pairsapi.domain import NotFound, RuleViolated
 from pairsapi.v3source import as_flag, as_float, as_text
 
 from .models import SYMBOL_MAX_LENGTH, Pair, Ticker
@@ -32,13 +32,13 @@ def _serialize_registry_writes():
 def check_single_may_be_active(symbol):
     """The rule for a ticker traded as a single (the admin's forms call it too)."""
     if active_pairs_with_leg(symbol).exists():
-        raise RuleViolation(TICKER_IN_ACTIVE_PAIR)
+        raise RuleViolated(TICKER_IN_ACTIVE_PAIR)
 
 
 def check_pair_may_be_active(ticker1, ticker2):
     """The rule for an active pair (the admin's forms call it too)."""
     if Ticker.objects.filter(symbol__in=[ticker1, ticker2], active=True).exists():
-        raise RuleViolation(LEG_ACTIVE_AS_SINGLE)
+        raise RuleViolated(LEG_ACTIVE_AS_SINGLE)
 
 
 def _ticker_fields(data, with_positions):
@@ -62,7 +62,7 @@ def register_ticker(data):
                 symbol=symbol, **_ticker_fields(data, data.get("update_pnl", False))
             )
     except IntegrityError:
-        raise RuleViolation("'ticker' with that name already exists.") from None
+        raise RuleViolated("'ticker' with that name already exists.") from None
 
 
 @transaction.atomic
@@ -92,12 +92,12 @@ def _locked_ticker_for_broker_symbol(symbol):
         return ticker
     forex = forex_symbols_with_base(symbol)
     if len(forex) > 1:
-        raise RuleViolation(
+        raise RuleViolated(
             f"'{symbol}' is the base currency of several forex tickers ({', '.join(sorted(forex))})"
             ": report the position under the ticker's own symbol."
         )
     if not forex:
-        raise ItemNotFound()
+        raise NotFound()
     return Ticker.objects.select_for_update().get(symbol=forex[0])
 
 
@@ -118,15 +118,15 @@ def record_ticker_position(
 @transaction.atomic
 def delete_ticker(symbol):
     if not Ticker.objects.filter(symbol=symbol).delete()[0]:
-        raise ItemNotFound()
+        raise NotFound()
 
 
 @transaction.atomic
 def register_pair(ticker1, ticker2, hedge, status=False, notes=None):
     if "-" in ticker1 or "-" in ticker2 or not ticker1.strip() or not ticker2.strip():
-        raise RuleViolation("problematic ticker!")
+        raise RuleViolated("problematic ticker!")
     if ticker1 == ticker2:
-        raise RuleViolation("a pair needs two different tickers.")
+        raise RuleViolated("a pair needs two different tickers.")
     _serialize_registry_writes()
     if status:
         check_pair_may_be_active(ticker1, ticker2)
@@ -141,7 +141,7 @@ def register_pair(ticker1, ticker2, hedge, status=False, notes=None):
                 notes=notes,
             )
     except IntegrityError:
-        raise RuleViolation("'pair' with that name already exists.") from None
+        raise RuleViolated("'pair' with that name already exists.") from None
 
 
 @transaction.atomic
@@ -150,7 +150,7 @@ def update_pair(name, **fields):
     _serialize_registry_writes()
     pair = Pair.objects.filter(name=name).first()
     if pair is None:
-        raise ItemNotFound()
+        raise NotFound()
     if fields.get("status"):
         check_pair_may_be_active(pair.ticker1, pair.ticker2)
     return _save(pair, fields)
@@ -159,7 +159,7 @@ def update_pair(name, **fields):
 @transaction.atomic
 def delete_pair(name):
     if not Pair.objects.filter(name=name).delete()[0]:
-        raise ItemNotFound()
+        raise NotFound()
 
 
 def _save(instance, fields):

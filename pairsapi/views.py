@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework.exceptions import MethodNotAllowed
 
 from pairsapi.api.errors import route_not_found, v3_error_response
-from pairsapi.api.throttles import redis_status
+from pairsapi.counters import redis_status
 from pairsapi.middleware import database_unavailable_response
 
 

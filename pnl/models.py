@@ -1,6 +1,6 @@
 from django.db import models
 
-from pairsapi.api.fields import utc_now_to_second
+from pairsapi.timestamps import utc_now_to_second
 
 # The broker reports -1 for a PnL figure it does not know.
 UNKNOWN_PNL = -1

@@ -1,6 +1,6 @@
 from django.db.models import Q
 
-from pairsapi.api.listing import newest
+from pairsapi.queries import newest
 
 from .models import UNKNOWN_PNL, WIRE_FIELDS, AccountSnapshot
 

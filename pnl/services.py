@@ -2,8 +2,8 @@ from collections import Counter
 
 from django.db import transaction
 
-from pairsapi.api.errors import ItemNotFound
-from pairsapi.api.fields import utc_now_to_second
+from pairsapi.domain import NotFound
+from pairsapi.timestamps import utc_now_to_second
 from pairsapi.v3source import as_float, as_int, as_timestamp, batched, reset_sequences, upsert_by_id
 
 from .models import UNKNOWN_PNL, WIRE_FIELDS, AccountSnapshot
@@ -19,7 +19,7 @@ def record_snapshot(fields):
 def update_snapshot(rowid, fields):
     snapshot = AccountSnapshot.objects.select_for_update().filter(rowid=rowid).first()
     if snapshot is None:
-        raise ItemNotFound()
+        raise NotFound()
     for key, value in fields.items():
         if value is None and not AccountSnapshot._meta.get_field(key).null:
             value = UNKNOWN_PNL  # a PnL figure sent as null is unknown, as when creating

@@ -1,7 +1,7 @@
 from django.db import models
 from django.db.models import Q
 
-from pairsapi.api.fields import utc_now_to_second
+from pairsapi.timestamps import utc_now_to_second
 
 # The waiting list the broker bridge polls: `waiting` and `rerouted` signals.
 WAITING_STATUSES = ("waiting", "rerouted")

@@ -2,7 +2,7 @@
 
 from django.db.models import Avg, Q
 
-from pairsapi.api.listing import newest
+from pairsapi.queries import newest
 
 from .expressions import PAIR, SINGLE
 from .models import WAITING_STATUSES, Signal

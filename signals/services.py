@@ -8,8 +8,8 @@ from django.db.models import Q
 
 from instruments.registry import cached_registry, refreshed_registry
 from instruments.selectors import LiveRegistry, forex_symbols_with_base, ticker_by_symbol
-from pairsapi.api.errors import ItemNotFound
-from pairsapi.api.fields import utc_now_to_second
+from pairsapi.domain import NotFound
+from pairsapi.timestamps import utc_now_to_second
 from pairsapi.v3source import (
     as_float,
     as_int,
@@ -93,7 +93,7 @@ def update_signal(data):
     bypass = data.pop("bypass_ticker_status", False)
     signal = Signal.objects.select_for_update().filter(rowid=rowid).first()
     if signal is None:
-        raise ItemNotFound()
+        raise NotFound()
     for key, value in data.items():
         setattr(signal, key, value)
     _screen(signal, bypass, LiveRegistry)
@@ -148,7 +148,7 @@ def record_fill(
     """
     signal, leg = _locked_signal_for_report(order_id, symbol)
     if signal is None:
-        raise ItemNotFound()
+        raise NotFound()
     state = FillState(**{name: getattr(signal, name) for name in _FILL_FIELDS})
     new_state = apply_cancel(state) if cancel else apply_fill(state, leg, price, filled_qty)
     changed = [name for name, value in asdict(new_state).items() if getattr(signal, name) != value]
@@ -162,7 +162,7 @@ def record_fill(
 @transaction.atomic
 def delete_signal(rowid):
     if not Signal.objects.filter(rowid=rowid).delete()[0]:
-        raise ItemNotFound()
+        raise NotFound()
 
 
 @transaction.atomic

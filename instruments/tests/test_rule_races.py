@@ -10,7 +10,7 @@ from django.db import connection
 from accounts import services as account_services
 from instruments import services
 from instruments.models import Pair, Ticker
-from pairsapi.api.errors import RuleViolation
+from pairsapi.domain import RuleViolated
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -61,7 +61,7 @@ def test_a_new_active_ticker_and_an_active_pair_on_it_are_never_both_active(monk
         lambda: services.register_ticker({"symbol": "S", "active": True}),
         lambda: services.register_pair("S", "T", 1.0, status=True),
     )
-    refused = [o for o in outcomes if isinstance(o, RuleViolation)]
+    refused = [o for o in outcomes if isinstance(o, RuleViolated)]
     assert len(refused) == 1, outcomes
     single_active = Ticker.objects.filter(symbol="S", active=True).exists()
     pair_active = Pair.objects.filter(name="S-T", status=True).exists()

@@ -10,9 +10,9 @@ from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
-logger = logging.getLogger(__name__)
+from pairsapi.domain import ITEM_NOT_FOUND, NotFound, RuleViolated
 
-ITEM_NOT_FOUND = "item not found."
+logger = logging.getLogger(__name__)
 
 
 class ItemNotFound(exceptions.NotFound):
@@ -24,6 +24,15 @@ class RuleViolation(exceptions.APIException):
 
     status_code = status.HTTP_400_BAD_REQUEST
     default_code = "rule_violation"
+
+
+def as_api_exception(exc):
+    """The API's form of an error: the services' domain errors become their v3 answers."""
+    if isinstance(exc, Http404 | NotFound):
+        return ItemNotFound(str(exc) if isinstance(exc, NotFound) else None)
+    if isinstance(exc, RuleViolated):
+        return RuleViolation(str(exc))
+    return exc
 
 
 class TokenProblem(exceptions.APIException):
@@ -88,8 +97,7 @@ def v3_error(exc, method):
 
 
 def v3_exception_handler(exc, context):
-    if isinstance(exc, Http404):
-        exc = ItemNotFound()
+    exc = as_api_exception(exc)
     if not isinstance(exc, exceptions.APIException):
         return None  # a genuine server error: Django's handler500 answers (JSON under /v3/)
     body, headers = v3_error(exc, context["request"].method)
@@ -98,8 +106,7 @@ def v3_exception_handler(exc, context):
 
 def v3_error_response(exc, request):
     """The same answer as ``v3_exception_handler``, as a plain JsonResponse."""
-    if isinstance(exc, Http404):
-        exc = ItemNotFound()
+    exc = as_api_exception(exc)
     body, headers = v3_error(exc, request.method)
     return JsonResponse(body, status=exc.status_code, headers=headers)
 

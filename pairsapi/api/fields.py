@@ -2,11 +2,14 @@
 messages name the field, and nothing that a JSON body can hold makes them raise."""
 
 import math
-from datetime import UTC, datetime
+from datetime import UTC
 
 from django.utils.dateparse import parse_datetime
 from rest_framework import serializers
 from rest_framework.utils.serializer_helpers import BindingDict
+
+# Migrations name the default of the timestamp columns here; it lives with the time helpers.
+from pairsapi.timestamps import utc_now_to_second  # noqa: F401
 
 # Anything beyond these magnitudes is a typo or an attack, not a position or a price.
 MAX_ABS_NUMBER = 1e15
@@ -191,11 +194,6 @@ class TimestampField(NamedErrorsMixin, serializers.Field):
 
     def to_representation(self, value):
         return render_timestamp(value)
-
-
-def utc_now_to_second():
-    """Stored timestamps are whole seconds, so the rendered form round-trips exactly."""
-    return datetime.now(UTC).replace(microsecond=0)
 
 
 class V3Serializer(serializers.Serializer):

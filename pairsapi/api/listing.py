@@ -27,9 +27,3 @@ def capped_number_of_items(raw, request, cap=ANONYMOUS_CAP):
     if request.auth is not None:
         return number
     return cap if number == 0 else min(number, cap)
-
-
-def newest(queryset, number):
-    """Newest first; ``number`` 0 means every row."""
-    queryset = queryset.order_by("-pk")
-    return queryset if number == 0 else queryset[:number]

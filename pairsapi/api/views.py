@@ -5,6 +5,8 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
 
+from pairsapi.domain import DomainError
+
 from .errors import v3_error_response
 from .fast_validation import validated_body
 from .permissions import PassphraseRequired, request_body
@@ -38,7 +40,7 @@ class V3ViewSet(viewsets.ViewSet):
         try:
             self.check_permissions(request)
             response = getattr(self, self.action)(request, *args, **kwargs)
-        except (APIException, Http404) as exc:
+        except (APIException, Http404, DomainError) as exc:
             return v3_error_response(exc, request)
         return response
 

@@ -11,7 +11,7 @@ import requests
 from django.core.cache import caches
 from django.db import connection
 
-from pairsapi.api import throttles
+from pairsapi import counters
 from pairsapi.testing import PASSWORD, ServerProcess, V3Client, database_url_of, make_user
 from pnl.models import AccountSnapshot
 from signals.models import Signal
@@ -107,19 +107,19 @@ def test_after_a_redis_failure_the_counters_stay_in_the_database_for_a_while(set
                 "OPTIONS": {"socket_connect_timeout": 0.05, "socket_timeout": 0.05},
             }
         }
-        monkeypatch.setattr(throttles, "redis_outage", throttles._RedisOutage())
+        monkeypatch.setattr(counters, "redis_outage", counters._RedisOutage())
         tries = []
-        real_counter = throttles._redis_hit_counter
+        real_counter = counters._redis_hit_counter
 
         def counting(cache):
             tries.append(cache)
             return real_counter(cache)
 
-        monkeypatch.setattr(throttles, "_redis_hit_counter", counting)
-        counts = [throttles.count_hits("throttle:outage", 2, 60) for _ in range(3)]
+        monkeypatch.setattr(counters, "_redis_hit_counter", counting)
+        counts = [counters.count_hits("throttle:outage", 2, 60) for _ in range(3)]
     assert counts == [2, 4, 6]  # counted all the same, in the database
     assert len(tries) == 1  # Redis was tried once, then left alone
-    assert throttles.redis_outage.ongoing()
+    assert counters.redis_outage.ongoing()
     caches["default"].close()
 
 

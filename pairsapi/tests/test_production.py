@@ -18,7 +18,8 @@ from django.core.cache.backends.redis import RedisCache
 from django.db import OperationalError, connection
 from django.test import RequestFactory
 
-from pairsapi.api.throttles import PassphraseThrottle, _Leases, count_hits, lease_size
+from pairsapi.api.throttles import PassphraseThrottle, _Leases, lease_size
+from pairsapi.counters import count_hits
 from pairsapi.models import ThrottleCounter
 from pairsapi.testing import PASSWORD, ServerProcess, V3Client, database_url_of, make_user
 
