@@ -1,11 +1,8 @@
-from collections import Counter
-
 from django.contrib.auth import authenticate, get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from pairsapi.domain import NotFound, RuleViolated
-from pairsapi.v3source import as_text
 
 from . import usernames
 from .models import RevokedSession
@@ -65,27 +62,3 @@ def delete_user(username):
     deleted, _ = get_user_model().objects.filter(username=username).delete()
     if not deleted:
         raise NotFound()
-
-
-def import_v3_users(rows):
-    """Create the users of a v3 database, hashing the plain-text passwords it kept.
-
-    A user that already exists here is left as it is: its password may have been changed since.
-    """
-    User = get_user_model()
-    counts = Counter()
-    for row in rows:
-        username = as_text(row.get("username"))
-        password = as_text(row.get("password"))
-        if not username or len(username) > 150 or not password:
-            counts["skipped"] += 1
-            continue
-        if User.objects.filter(username__iexact=normalized_username(username)).exists():
-            counts["kept"] += 1  # the same user, or one whose name differs only in case
-            continue
-        is_admin = username == "admin"  # v3 made 'admin' its only administrator
-        User.objects.create_user(
-            username=username, password=password, is_staff=is_admin, is_superuser=is_admin
-        )
-        counts["created"] += 1
-    return counts

@@ -1,7 +1,7 @@
 """Reading a database of the original pairs-api v3 service (SQLite file or PostgreSQL URL).
 
-Each app imports its own tables (``import_v3_*`` in its services); this module only opens the
-source, checks it is a v3 database and turns its loosely typed values into clean ones.
+Each app imports its own tables (``import_v3_*`` in its ``importer`` module); this module only
+opens the source, checks it is a v3 database and turns its loosely typed values into clean ones.
 """
 
 import math

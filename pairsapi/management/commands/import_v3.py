@@ -1,11 +1,11 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from accounts.services import import_v3_users
-from instruments.services import import_v3_pairs, import_v3_tickers
+from accounts.importer import import_v3_users
+from instruments.importer import import_v3_pairs, import_v3_tickers
 from pairsapi.v3source import NotAV3Database, V3Source
-from pnl.services import import_v3_snapshots
-from signals.services import import_v3_signals
+from pnl.importer import import_v3_snapshots
+from signals.importer import import_v3_signals
 
 STEPS = (
     ("tickers", "tickers", import_v3_tickers),
