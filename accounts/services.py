@@ -1,4 +1,5 @@
 from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -10,13 +11,13 @@ from .tokens import refresh_lifetime
 from .usernames import UsernameRefused, check_new_username, normalized_username
 
 
-def log_in(username, password):
+def log_in(*, username: str, password: str) -> AbstractBaseUser | None:
     """The user for these credentials, or None."""
     return authenticate(username=username, password=password)
 
 
 @transaction.atomic
-def revoke_session(session_id):
+def revoke_session(*, session_id: str) -> None:
     """Log a session out everywhere, and forget sessions whose tokens have all expired."""
     now = timezone.now()
     RevokedSession.objects.filter(expires_at__lt=now).delete()
@@ -25,7 +26,7 @@ def revoke_session(session_id):
     )
 
 
-def register_user(username, password):
+def register_user(*, username: str, password: str) -> AbstractBaseUser:
     """Create a user; refused when the name is taken in any case (``usernames``)."""
     try:
         username = check_new_username(username)
@@ -38,7 +39,7 @@ def register_user(username, password):
 
 
 @transaction.atomic
-def upsert_user(username, password):
+def upsert_user(*, username: str, password: str) -> tuple[AbstractBaseUser, bool]:
     """Set the password of the user of that name (in any case), or create the user. Returns
     (user, created). A request that loses the race to create the user updates it instead."""
     users = get_user_model().objects.select_for_update()
@@ -47,7 +48,7 @@ def upsert_user(username, password):
     if user is None:
         try:
             with transaction.atomic():
-                return register_user(username, password), True
+                return register_user(username=username, password=password), True
         except RuleViolated:
             user = users.filter(username__iexact=username).first()
             if user is None:
@@ -58,7 +59,7 @@ def upsert_user(username, password):
 
 
 @transaction.atomic
-def delete_user(username):
+def delete_user(*, username: str) -> None:
     deleted, _ = get_user_model().objects.filter(username=username).delete()
     if not deleted:
         raise NotFound()

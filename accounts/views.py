@@ -38,7 +38,7 @@ class TokenViewSet(V3ViewSet):
             count_login_attempt(client_address=client_address(request), username=data["username"])
         except TooManyLoginAttempts as refused:
             raise Throttled(wait=refused.wait_seconds) from None
-        user = services.log_in(data["username"], data["password"])
+        user = services.log_in(username=data["username"], password=data["password"])
         if user is None:
             return Response(
                 {"message": "Invalid Credentials!"}, status=status.HTTP_401_UNAUTHORIZED
@@ -67,7 +67,7 @@ class TokenViewSet(V3ViewSet):
 
     @v3_doc("Log out: revoke the access token and its login session", None, MESSAGE, auth="fresh")
     def logout(self, request):
-        services.revoke_session(request.auth["sid"])
+        services.revoke_session(session_id=request.auth["sid"])
         return Response({"message": "Successfully logged out"})
 
 
@@ -83,8 +83,7 @@ class UserViewSet(V3ViewSet):
 
     @v3_doc("Create a user", CredentialsSerializer, {201: MESSAGE}, auth="admin")
     def create(self, request):
-        data = self.validated(CredentialsSerializer)
-        services.register_user(data["username"], data["password"])
+        services.register_user(**self.validated(CredentialsSerializer))
         return Response({"message": "'user' created successfully."}, status=status.HTTP_201_CREATED)
 
     @v3_doc(
@@ -94,8 +93,7 @@ class UserViewSet(V3ViewSet):
         auth="admin",
     )
     def upsert(self, request):
-        data = self.validated(CredentialsSerializer)
-        user, created = services.upsert_user(data["username"], data["password"])
+        user, created = services.upsert_user(**self.validated(CredentialsSerializer))
         if created:
             return Response(
                 {"message": "'user' created successfully."}, status=status.HTTP_201_CREATED
@@ -118,5 +116,5 @@ class UserViewSet(V3ViewSet):
 
     @v3_doc("Delete a user", None, {200: MESSAGE}, auth="admin")
     def destroy(self, request, username):
-        services.delete_user(username)
+        services.delete_user(username=username)
         return Response({"message": "'user' deleted successfully."})

@@ -62,9 +62,11 @@ class TickerAdmin(admin.ModelAdmin):
         return ("symbol",) if obj else ()
 
     def save_model(self, request, obj, form, change):
-        data = {name: form.cleaned_data[name] for name in form.changed_data}
-        data.update(symbol=obj.symbol, update_pnl=True)
-        ticker = services.upsert_ticker(data)[0] if change else services.register_ticker(data)
+        changes = {name: form.cleaned_data[name] for name in form.changed_data if name != "symbol"}
+        if change:
+            ticker = services.upsert_ticker(symbol=obj.symbol, **changes)[0]
+        else:
+            ticker = services.register_ticker(symbol=obj.symbol, **changes)
         obj.pk = ticker.pk
 
     @admin.action(description="Activate selected tickers as singles")
@@ -73,7 +75,7 @@ class TickerAdmin(admin.ModelAdmin):
             self,
             request,
             queryset,
-            lambda t: services.set_ticker_active(t, True),
+            lambda t: services.set_ticker_active(ticker=t, active=True),
             "ticker(s) activated",
             "Left passive, each is a leg of an active pair",
         )
@@ -84,7 +86,7 @@ class TickerAdmin(admin.ModelAdmin):
             self,
             request,
             queryset,
-            lambda t: services.set_ticker_active(t, False),
+            lambda t: services.set_ticker_active(ticker=t, active=False),
             "ticker(s) deactivated",
             "Not changed",
         )
@@ -124,7 +126,7 @@ class PairAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             pair = services.update_pair(
-                obj.name,
+                name=obj.name,
                 **{
                     k: form.cleaned_data[k]
                     for k in ("hedge", "status", "notes")
@@ -133,7 +135,11 @@ class PairAdmin(admin.ModelAdmin):
             )
         else:
             pair = services.register_pair(
-                obj.ticker1, obj.ticker2, obj.hedge, status=obj.status, notes=obj.notes
+                ticker1=obj.ticker1,
+                ticker2=obj.ticker2,
+                hedge=obj.hedge,
+                status=obj.status,
+                notes=obj.notes,
             )
         obj.pk, obj.name = pair.pk, pair.name
 
@@ -143,7 +149,7 @@ class PairAdmin(admin.ModelAdmin):
             self,
             request,
             queryset,
-            lambda p: services.update_pair(p.name, status=True),
+            lambda p: services.update_pair(name=p.name, status=True),
             "pair(s) activated",
             "Left passive, a leg is an active single",
         )
@@ -154,7 +160,7 @@ class PairAdmin(admin.ModelAdmin):
             self,
             request,
             queryset,
-            lambda p: services.update_pair(p.name, status=False),
+            lambda p: services.update_pair(name=p.name, status=False),
             "pair(s) deactivated",
             "Not changed",
         )

@@ -24,6 +24,10 @@ def validate_symbol(value):
         raise ValidationError("may not hold '/' or control characters.")
 
 
+# Reported by the bridge (ticker/updatepnl); a regticker write changes them only on request.
+POSITION_FIELDS = ("active_pos", "active_pnl", "active_cost")
+
+
 class Ticker(models.Model):
     """One tradable instrument, named by its broker symbol."""
 

@@ -10,7 +10,7 @@ from pairsapi.api.fields import (
     V3Serializer,
 )
 
-from .models import SYMBOL_MAX_LENGTH, TICKER_FIELDS, Ticker, validate_symbol
+from .models import POSITION_FIELDS, SYMBOL_MAX_LENGTH, TICKER_FIELDS, Ticker, validate_symbol
 
 
 def ticker_json(ticker):
@@ -65,6 +65,14 @@ class TickerSerializer(V3Serializer):
     active_pnl = NumberField(required=False)
     active_cost = NumberField(required=False)
     update_pnl = BooleanOptionField(required=False, default=False)
+
+    def validate(self, data):
+        """The position figures count only with ``"update_pnl": true`` (the bridge reports them
+        through ``ticker/updatepnl``; a trader's edit must not overwrite them by accident)."""
+        if not data.pop("update_pnl"):
+            for name in POSITION_FIELDS:
+                data.pop(name, None)
+        return data
 
 
 class TickerPositionSerializer(PassphraseBodySerializer):

@@ -7,6 +7,9 @@ so two requests racing to activate a new ticker and a pair on it could both pass
 The version row always exists, so they queue, and the second sees the first one's change.
 """
 
+from collections.abc import Mapping
+from typing import Any, TypedDict, Unpack
+
 from django.db import IntegrityError, transaction
 
 from pairsapi.domain import NotFound, RuleViolated
@@ -17,7 +20,6 @@ from .selectors import active_pairs_with_leg, forex_symbols_with_base
 
 TICKER_IN_ACTIVE_PAIR = " ticker is already active in a pair!"
 LEG_ACTIVE_AS_SINGLE = " one of the tickers is already active!"
-POSITION_FIELDS = ("active_pos", "active_pnl", "active_cost")
 
 
 def _serialize_registry_writes():
@@ -26,59 +28,62 @@ def _serialize_registry_writes():
     lock_for_writes()
 
 
-def check_single_may_be_active(symbol):
+def check_single_may_be_active(symbol: str) -> None:
     """The rule for a ticker traded as a single (the admin's forms call it too)."""
     if active_pairs_with_leg(symbol).exists():
         raise RuleViolated(TICKER_IN_ACTIVE_PAIR)
 
 
-def check_pair_may_be_active(ticker1, ticker2):
+def check_pair_may_be_active(ticker1: str, ticker2: str) -> None:
     """The rule for an active pair (the admin's forms call it too)."""
     if Ticker.objects.filter(symbol__in=[ticker1, ticker2], active=True).exists():
         raise RuleViolated(LEG_ACTIVE_AS_SINGLE)
 
 
-def _ticker_fields(data, with_positions):
-    fields = {k: v for k, v in data.items() if k not in ("symbol", "update_pnl")}
-    if not with_positions:
-        for key in POSITION_FIELDS:
-            fields.pop(key, None)
-    return fields
+class TickerChanges(TypedDict, total=False):
+    """A ticker's fields as a write may give them; a field left out keeps its value (or its
+    default, for a new ticker)."""
+
+    sectype: str
+    xch: str
+    prixch: str
+    currency: str
+    order_type: str
+    active: bool
+    active_pos: float
+    active_pnl: float
+    active_cost: float
 
 
 @transaction.atomic
-def register_ticker(data):
-    """Create a ticker; 400 when the symbol exists or the activity rule forbids it."""
-    symbol = data["symbol"]
+def register_ticker(*, symbol: str, **changes: Unpack[TickerChanges]) -> Ticker:
+    """Create a ticker; refused when the symbol exists or the activity rule forbids it."""
     _serialize_registry_writes()
-    if data.get("active"):
+    if changes.get("active"):
         check_single_may_be_active(symbol)
     try:
         with transaction.atomic():
-            return Ticker.objects.create(
-                symbol=symbol, **_ticker_fields(data, data.get("update_pnl", False))
-            )
+            return Ticker.objects.create(symbol=symbol, **changes)
     except IntegrityError:
         raise RuleViolated("'ticker' with that name already exists.") from None
 
 
 @transaction.atomic
-def upsert_ticker(data):
+def upsert_ticker(*, symbol: str, **changes: Unpack[TickerChanges]) -> tuple[Ticker, bool]:
     """Update the ticker named by ``symbol``, or create it. Returns (ticker, created)."""
     _serialize_registry_writes()
-    ticker = Ticker.objects.filter(symbol=data["symbol"]).first()
+    ticker = Ticker.objects.filter(symbol=symbol).first()
     if ticker is None:
-        return register_ticker(data), True
-    fields = _ticker_fields(data, data.get("update_pnl", False))
-    if fields.get("active") and not ticker.active:
+        return register_ticker(symbol=symbol, **changes), True
+    if changes.get("active") and not ticker.active:
         check_single_may_be_active(ticker.symbol)
-    return _save(ticker, fields), False
+    return _save(ticker, changes), False
 
 
 @transaction.atomic
-def set_ticker_active(ticker, active):
+def set_ticker_active(*, ticker: Ticker, active: bool) -> Ticker:
     """Switch trading of a ticker as a single on or off (the admin's bulk actions use this)."""
-    return upsert_ticker({"symbol": ticker.symbol, "active": active})[0]
+    return upsert_ticker(symbol=ticker.symbol, active=active)[0]
 
 
 def _locked_ticker_for_broker_symbol(symbol):
@@ -113,13 +118,15 @@ def record_ticker_position(
 
 
 @transaction.atomic
-def delete_ticker(symbol):
+def delete_ticker(*, symbol: str) -> None:
     if not Ticker.objects.filter(symbol=symbol).delete()[0]:
         raise NotFound()
 
 
 @transaction.atomic
-def register_pair(ticker1, ticker2, hedge, status=False, notes=None):
+def register_pair(
+    *, ticker1: str, ticker2: str, hedge: float, status: bool = False, notes: str | None = None
+) -> Pair:
     if "-" in ticker1 or "-" in ticker2 or not ticker1.strip() or not ticker2.strip():
         raise RuleViolated("problematic ticker!")
     if ticker1 == ticker2:
@@ -141,8 +148,14 @@ def register_pair(ticker1, ticker2, hedge, status=False, notes=None):
         raise RuleViolated("'pair' with that name already exists.") from None
 
 
+class PairChanges(TypedDict, total=False):
+    hedge: float
+    status: bool
+    notes: str | None
+
+
 @transaction.atomic
-def update_pair(name, **fields):
+def update_pair(*, name: str, **fields: Unpack[PairChanges]) -> Pair:
     """Change ``hedge``, ``status`` and ``notes`` of the pair named ``name``."""
     _serialize_registry_writes()
     pair = Pair.objects.filter(name=name).first()
@@ -154,12 +167,12 @@ def update_pair(name, **fields):
 
 
 @transaction.atomic
-def delete_pair(name):
+def delete_pair(*, name: str) -> None:
     if not Pair.objects.filter(name=name).delete()[0]:
         raise NotFound()
 
 
-def _save(instance, fields):
+def _save(instance, fields: Mapping[str, Any]):
     for key, value in fields.items():
         setattr(instance, key, value)
     if fields:

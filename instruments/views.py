@@ -53,7 +53,7 @@ class TickerViewSet(V3ViewSet):
 
     @v3_doc("Register a ticker", TickerSerializer, {201: MESSAGE}, auth="fresh")
     def create(self, request):
-        services.register_ticker(self.validated(TickerSerializer))
+        services.register_ticker(**self.validated(TickerSerializer))
         return Response(
             {"message": "'ticker' created successfully."}, status=status.HTTP_201_CREATED
         )
@@ -65,7 +65,7 @@ class TickerViewSet(V3ViewSet):
         auth="fresh",
     )
     def upsert(self, request):
-        ticker, created = services.upsert_ticker(self.validated(TickerSerializer))
+        ticker, created = services.upsert_ticker(**self.validated(TickerSerializer))
         if created:
             return Response(
                 {"message": "'ticker' created successfully."}, status=status.HTTP_201_CREATED
@@ -84,7 +84,7 @@ class TickerViewSet(V3ViewSet):
 
     @v3_doc("Delete a ticker", None, {200: MESSAGE}, auth="admin")
     def destroy(self, request, symbol):
-        services.delete_ticker(symbol)
+        services.delete_ticker(symbol=symbol)
         return Response({"message": "'ticker' deleted successfully."})
 
 
@@ -117,10 +117,10 @@ class PairViewSet(V3ViewSet):
     @v3_doc("Update a pair's hedge, status and notes", PairUpdateSerializer, PAIR, auth="fresh")
     def update(self, request):
         data = dict(self.validated(PairUpdateSerializer))
-        pair = services.update_pair(data.pop("name"), **data)
+        pair = services.update_pair(**data)
         return Response(pair_json(pair))
 
     @v3_doc("Delete a pair", None, {200: MESSAGE}, auth="admin")
     def destroy(self, request, name):
-        services.delete_pair(name)
+        services.delete_pair(name=name)
         return Response({"message": "'pair' deleted successfully."})

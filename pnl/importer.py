@@ -5,7 +5,7 @@ from collections import Counter
 from pairsapi.timestamps import utc_now_to_second
 from pairsapi.v3source import as_float, as_int, as_timestamp, batched, reset_sequences, upsert_by_id
 
-from .models import UNKNOWN_PNL, WIRE_FIELDS, AccountSnapshot
+from .models import UNKNOWN_PNL, UNKNOWN_WHEN_MISSING, WIRE_FIELDS, AccountSnapshot
 
 
 def import_v3_snapshots(rows, batch_size=2000):
@@ -19,7 +19,7 @@ def import_v3_snapshots(rows, batch_size=2000):
                 counts["skipped"] += 1
                 continue
             figures = {field: as_float(row.get(key)) for key, field in WIRE_FIELDS.items()}
-            for field in ("daily_pnl", "realized_pnl", "unrealized_pnl"):
+            for field in UNKNOWN_WHEN_MISSING:
                 if figures[field] is None:
                     figures[field] = UNKNOWN_PNL
             timestamp = as_timestamp(row.get("timestamp")) or utc_now_to_second()

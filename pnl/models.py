@@ -39,3 +39,6 @@ WIRE_FIELDS = {
     "RealizedPnL": "realized_pnl",
     "UnrealizedPnL": "unrealized_pnl",
 }
+
+# The figures the broker reports as -1 when it does not know them.
+UNKNOWN_WHEN_MISSING = ("daily_pnl", "realized_pnl", "unrealized_pnl")

@@ -2,7 +2,7 @@ from django.db.models import Q
 
 from pairsapi.queries import newest
 
-from .models import UNKNOWN_PNL, WIRE_FIELDS, AccountSnapshot
+from .models import UNKNOWN_PNL, UNKNOWN_WHEN_MISSING, WIRE_FIELDS, AccountSnapshot
 
 
 def newest_snapshots(number):
@@ -14,10 +14,10 @@ def latest_known_snapshot():
     nothing in it (only the passphrase) must not hide the real figures."""
     known = Q()
     for field in WIRE_FIELDS.values():
-        if AccountSnapshot._meta.get_field(field).null:
-            known |= Q(**{f"{field}__isnull": False})
-        else:
+        if field in UNKNOWN_WHEN_MISSING:
             known |= ~Q(**{field: UNKNOWN_PNL})
+        else:
+            known |= Q(**{f"{field}__isnull": False})
     return AccountSnapshot.objects.filter(known).order_by("-rowid").first()
 
 

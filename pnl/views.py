@@ -23,15 +23,14 @@ class SnapshotViewSet(V3ViewSet):
 
     @v3_doc("Record an account snapshot", SnapshotSerializer, {201: MESSAGE}, auth="passphrase")
     def create(self, request):
-        services.record_snapshot(self.validated(SnapshotSerializer))
+        services.record_snapshot(**self.validated(SnapshotSerializer))
         return Response(
             {"message": "'record' created successfully."}, status=status.HTTP_201_CREATED
         )
 
     @v3_doc("Correct an account snapshot", SnapshotUpdateSerializer, SNAPSHOT, auth="passphrase")
     def update(self, request):
-        data = dict(self.validated(SnapshotUpdateSerializer))
-        snapshot = services.update_snapshot(data.pop("rowid"), data)
+        snapshot = services.update_snapshot(**self.validated(SnapshotUpdateSerializer))
         return Response(snapshot_json(snapshot))
 
     @v3_doc(

@@ -45,12 +45,12 @@ class SignalAdmin(admin.ModelAdmin):
         data = {name: form.cleaned_data[name] for name in form.changed_data}
         if change:
             # Staff decide: their edit is stored as made, without the ticker checks.
-            services.update_signal({**data, "rowid": obj.rowid, "bypass_ticker_status": True})
+            services.update_signal(rowid=obj.rowid, bypass_ticker_status=True, **data)
         else:
-            signal, _ = services.ingest_signal(form.cleaned_data)
+            signal, _ = services.ingest_signal(**form.cleaned_data)
             obj.pk = signal.pk
 
     @admin.action(description="Cancel selected signals that are still waiting")
     def cancel_waiting(self, request, queryset):
-        count = services.cancel_waiting_signals(queryset)
+        count = services.cancel_waiting_signals(signals=queryset)
         self.message_user(request, f"{count} waiting signal(s) canceled.")

@@ -1,9 +1,11 @@
 """Every write to signals: ingest from the webhook, updates from the bridge, fill reports."""
 
 from dataclasses import asdict, fields
+from datetime import datetime
+from typing import TypedDict, Unpack
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from instruments.registry import cached_registry, refreshed_registry
 from instruments.selectors import LiveRegistry, forex_symbols_with_base, ticker_by_symbol
@@ -52,40 +54,70 @@ def _screen(signal, bypass, registry):
 _SNAPSHOT_ATTEMPTS = 3
 
 
-def ingest_signal(data):
+class AlertFields(TypedDict, total=False):
+    """What an alert may carry (``ticker``, ``order_action`` and ``order_contracts`` always)."""
+
+    ticker: str
+    order_action: str
+    order_contracts: int
+    order_price: float | None
+    mar_pos: str | None
+    mar_pos_size: int | None
+    pre_mar_pos: str | None
+    pre_mar_pos_size: int | None
+    order_comment: str
+    order_status: str
+    status_msg: str | None
+    error_msg: str | None
+
+
+class SignalChanges(AlertFields, total=False):
+    """What a bridge (or staff) may write on a stored signal."""
+
+    timestamp: datetime
+    order_id1: int | None
+    order_id2: int | None
+    price1: float | None
+    price2: float | None
+    fill_price: float | None
+    slip: float | None
+    filled_qty1: float
+    filled_qty2: float
+
+
+def ingest_signal(
+    *, bypass_ticker_status: bool = False, **alert: Unpack[AlertFields]
+) -> tuple[Signal, str]:
     """Store a TradingView alert. Returns (signal, answer).
 
     Checked against this worker's registry snapshot and stored by one INSERT that lands only
     while the snapshot is current; when it is not, the snapshot is read again and the alert
     checked again.
     """
-    data = dict(data)
-    bypass = data.pop("bypass_ticker_status", False)
     for attempt in range(_SNAPSHOT_ATTEMPTS):
         registry = cached_registry() if attempt == 0 else refreshed_registry()
-        signal = Signal(**data)
-        answer = _screen(signal, bypass, registry)
+        signal = Signal(**alert)
+        answer = _screen(signal, bypass_ticker_status, registry)
         if insert_signal(signal, registry_version=registry.version):
             return signal, answer
-    signal = Signal(**data)
-    answer = _screen(signal, bypass, LiveRegistry)
+    signal = Signal(**alert)
+    answer = _screen(signal, bypass_ticker_status, LiveRegistry)
     insert_signal(signal)
     return signal, answer
 
 
 @transaction.atomic
-def update_signal(data):
+def update_signal(
+    *, rowid: int, bypass_ticker_status: bool = False, **changes: Unpack[SignalChanges]
+) -> Signal:
     """Apply a bridge's edit of a signal: present keys replace, absent keys keep their values,
     and the expression is checked again."""
-    data = dict(data)
-    rowid = data.pop("rowid")
-    bypass = data.pop("bypass_ticker_status", False)
     signal = Signal.objects.select_for_update().filter(rowid=rowid).first()
     if signal is None:
         raise NotFound()
-    for key, value in data.items():
+    for key, value in changes.items():
         setattr(signal, key, value)
-    _screen(signal, bypass, LiveRegistry)
+    _screen(signal, bypass_ticker_status, LiveRegistry)
     signal.save()
     return signal
 
@@ -149,13 +181,13 @@ def record_fill(
 
 
 @transaction.atomic
-def delete_signal(rowid):
+def delete_signal(*, rowid: int) -> None:
     if not Signal.objects.filter(rowid=rowid).delete()[0]:
         raise NotFound()
 
 
 @transaction.atomic
-def cancel_waiting_signals(signals, reason="canceled by staff"):
+def cancel_waiting_signals(*, signals: QuerySet[Signal], reason: str = "canceled by staff") -> int:
     """Cancel the given signals that are still waiting (the admin's action). Returns how many."""
     return signals.filter(order_status__in=WAITING_STATUSES).update(
         order_status="canceled", status_msg=reason

@@ -43,14 +43,14 @@ class WebhookViewSet(V3ViewSet):
 
     @v3_doc("Receive a TradingView alert", NewSignalSerializer, {201: MESSAGE}, auth="passphrase")
     def create(self, request):
-        _, answer = services.ingest_signal(self.validated(NewSignalSerializer))
+        _, answer = services.ingest_signal(**self.validated(NewSignalSerializer))
         return self.answer({"message": answer}, status=status.HTTP_201_CREATED)
 
     @v3_doc(
         "Write back a signal (broker bridge)", SignalUpdateSerializer, SIGNAL, auth="passphrase"
     )
     def update(self, request):
-        signal = services.update_signal(self.validated(SignalUpdateSerializer))
+        signal = services.update_signal(**self.validated(SignalUpdateSerializer))
         return Response(signal_json(signal))
 
     @v3_doc("Report a leg's fill, or a cancel", FillReportSerializer, SIGNAL, auth="passphrase")
@@ -112,5 +112,5 @@ class SignalViewSet(V3ViewSet):
 
     @v3_doc("Delete a signal", None, {200: MESSAGE}, auth="admin")
     def destroy(self, request, rowid):
-        services.delete_signal(_rowid(rowid))
+        services.delete_signal(rowid=_rowid(rowid))
         return Response({"message": "'signal' deleted successfully."})

@@ -58,8 +58,8 @@ def test_a_new_active_ticker_and_an_active_pair_on_it_are_never_both_active(monk
         services, "check_pair_may_be_active", checked_then_held(services.check_pair_may_be_active)
     )
     outcomes = _run_together(
-        lambda: services.register_ticker({"symbol": "S", "active": True}),
-        lambda: services.register_pair("S", "T", 1.0, status=True),
+        lambda: services.register_ticker(symbol="S", active=True),
+        lambda: services.register_pair(ticker1="S", ticker2="T", hedge=1.0, status=True),
     )
     refused = [o for o in outcomes if isinstance(o, RuleViolated)]
     assert len(refused) == 1, outcomes
@@ -70,10 +70,7 @@ def test_a_new_active_ticker_and_an_active_pair_on_it_are_never_both_active(monk
 
 def test_sixteen_concurrent_upserts_of_a_new_ticker_all_land():
     outcomes = _run_together(
-        *[
-            lambda n=n: services.upsert_ticker({"symbol": "NEW", "order_type": f"T{n}"})
-            for n in range(16)
-        ]
+        *[lambda n=n: services.upsert_ticker(symbol="NEW", order_type=f"T{n}") for n in range(16)]
     )
     assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
     assert sorted(created for _, created in outcomes) == [False] * 15 + [True]
@@ -83,7 +80,9 @@ def test_sixteen_concurrent_upserts_of_a_new_ticker_all_land():
 def test_sixteen_concurrent_upserts_of_a_new_user_all_land():
     outcomes = _run_together(
         *[
-            lambda n=n: account_services.upsert_user("newcomer", f"a-long-password-{n:02}")
+            lambda n=n: account_services.upsert_user(
+                username="newcomer", password=f"a-long-password-{n:02}"
+            )
             for n in range(16)
         ]
     )

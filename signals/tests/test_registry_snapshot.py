@@ -44,7 +44,7 @@ CHANGES = {
     "a pair added": lambda: Pair.objects.create(name="A-B", ticker1="A", ticker2="B", hedge=1),
     "a pair removed": lambda: Pair.objects.all().delete(),
     "a pair's hedge": lambda: Pair.objects.update(hedge=0.5),
-    "a pair deactivated": lambda: instrument_services.update_pair("NMFC-ROIC", status=False),
+    "a pair deactivated": lambda: instrument_services.update_pair(name="NMFC-ROIC", status=False),
     "a pair's leg": lambda: Pair.objects.update(ticker2="ROIC2"),
 }
 NOT_CHANGES = {
@@ -79,7 +79,7 @@ def _pair_signal():
 
 def test_an_insert_checked_against_an_older_registry_is_refused(registry):
     snapshot = read_registry()
-    instrument_services.update_pair("NMFC-ROIC", status=False)
+    instrument_services.update_pair(name="NMFC-ROIC", status=False)
     assert insert_signal(_pair_signal(), registry_version=snapshot.version) is False
     assert not Signal.objects.exists()
     assert insert_signal(_pair_signal(), registry_version=read_registry().version) is True
