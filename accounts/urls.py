@@ -2,6 +2,8 @@ from django.urls import path
 
 from .views import TokenViewSet, UserViewSet
 
+app_name = "accounts"
+
 urlpatterns = [
     path("login", TokenViewSet.as_view({"post": "login"}), name="login"),
     path("refresh", TokenViewSet.as_view({"post": "refresh"}), name="refresh"),

@@ -2,6 +2,8 @@ from django.urls import path
 
 from .views import PairViewSet, TickerViewSet
 
+app_name = "instruments"
+
 urlpatterns = [
     path("regticker", TickerViewSet.as_view({"post": "create", "put": "upsert"}), name="regticker"),
     # Before ticker/<symbol>, so that "updatepnl" is not read as a symbol.

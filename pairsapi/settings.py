@@ -241,9 +241,9 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-LOGIN_URL = "/login/"
-LOGIN_REDIRECT_URL = "/dashboard"
-LOGOUT_REDIRECT_URL = "/dashboard"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "signals:dashboard"
+LOGOUT_REDIRECT_URL = "signals:dashboard"
 
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],

@@ -25,8 +25,11 @@ urlpatterns = [
     # Before the admin's own URLs: its login form shares the one login limit.
     path("admin/login/", admin_login_page),
     path("admin/", admin.site.urls),
-    path("v3/", include(v3_patterns)),
+    path("v3/", include((v3_patterns, "v3"))),
+    # The pages: each app routes its own.
     path("", include("signals.page_urls")),
+    path("", include("pnl.page_urls")),
+    path("", include("accounts.page_urls")),
 ]
 
 if settings.BENCH_BASELINE:

@@ -16,7 +16,7 @@ def api_route_not_found(request, *args, **kwargs):
 
 
 # The split view serves Swagger UI's start-up script as a file of its own: no inline script.
-_swagger_ui = SpectacularSwaggerSplitView.as_view(url_name="schema")
+_swagger_ui = SpectacularSwaggerSplitView.as_view(url_name="v3:schema")
 
 
 @csrf_exempt

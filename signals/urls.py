@@ -2,6 +2,8 @@ from django.urls import path
 
 from .views import SignalViewSet, WebhookViewSet
 
+app_name = "signals"
+
 urlpatterns = [
     path("webhook", WebhookViewSet.as_view({"post": "create", "put": "update"}), name="webhook"),
     # Before signal/<rowid>, so that "updateorder" is not read as a rowid.
