@@ -6,4 +6,5 @@ class PairsApiConfig(AppConfig):
     verbose_name = "Pairs-API"
 
     def ready(self):
+        from pairsapi import checks  # noqa: F401 (registers the system checks)
         from pairsapi.api import openapi  # noqa: F401 (registers the schema field extensions)

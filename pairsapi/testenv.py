@@ -6,7 +6,6 @@ The suite runs with DEBUG off, as production does; it only needs a key to sign t
 import os
 
 os.environ.setdefault("SECRET_KEY", "test-suite-signing-key-" + "0123456789abcdef" * 3)
-os.environ.setdefault("FAST_PASSWORD_HASHING", "1")
 os.environ.setdefault("STATIC_MANIFEST", "0")
 # The suite talks plain HTTP on loopback and uses the documented demo passphrase on purpose.
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")

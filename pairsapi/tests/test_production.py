@@ -282,16 +282,17 @@ def run_manage(args, env):
 
 
 def test_production_refuses_the_demo_passphrase():
-    result = run_manage(["check"], production_env())
+    result = run_manage(["check", "--deploy"], production_env())
     assert result.returncode != 0
     assert "WEBHOOK_PASSPHRASE is still the documented demo value" in result.stderr
-    allowed = run_manage(["check"], production_env(ALLOW_DEMO_SECRETS="1"))
+    allowed = run_manage(["check", "--deploy"], production_env(ALLOW_DEMO_SECRETS="1"))
     assert allowed.returncode == 0, allowed.stderr
 
 
 def test_production_refuses_a_demo_password_in_the_environment():
     result = run_manage(
-        ["check"], production_env(WEBHOOK_PASSPHRASE="s3cret-hook", ADMIN_PASSWORD="123")
+        ["check", "--deploy"],
+        production_env(WEBHOOK_PASSPHRASE="s3cret-hook", ADMIN_PASSWORD="123"),
     )
     assert result.returncode != 0
     assert "ADMIN_PASSWORD is the documented demo password" in result.stderr
@@ -299,19 +300,22 @@ def test_production_refuses_a_demo_password_in_the_environment():
 
 @pytest.mark.parametrize("key", ["x", "k" * 60, "abcd" * 20, "x7!Qe" * 9])
 def test_production_refuses_a_weak_secret_key(key):
-    result = run_manage(["check"], production_env(WEBHOOK_PASSPHRASE="s3cret-hook", SECRET_KEY=key))
+    result = run_manage(
+        ["check", "--deploy"], production_env(WEBHOOK_PASSPHRASE="s3cret-hook", SECRET_KEY=key)
+    )
     assert result.returncode != 0
     assert "SECRET_KEY is too weak" in result.stderr
 
 
 def test_a_weak_key_is_fine_for_development():
-    result = run_manage(["check"], production_env(DEBUG="1", SECRET_KEY="x"))
+    result = run_manage(["check", "--deploy"], production_env(DEBUG="1", SECRET_KEY="x"))
     assert result.returncode == 0, result.stderr
 
 
 @pytest.mark.parametrize("debug", ["0", "1"])
 @pytest.mark.parametrize("passphrase", ["", "   "])
 def test_an_empty_passphrase_is_refused_at_start(debug, passphrase):
+    # Not a deployment rule: plain `check` (so `migrate` and `runserver` too) refuses it.
     result = run_manage(["check"], production_env(DEBUG=debug, WEBHOOK_PASSPHRASE=passphrase))
     assert result.returncode != 0
     assert "WEBHOOK_PASSPHRASE is empty" in result.stderr
@@ -320,8 +324,29 @@ def test_an_empty_passphrase_is_refused_at_start(debug, passphrase):
 def test_production_refuses_to_start_without_secret_key():
     env = production_env(WEBHOOK_PASSPHRASE="s3cret-hook")
     del env["SECRET_KEY"]
-    result = run_manage(["check"], env)
-    assert result.returncode != 0 and "SECRET_KEY is not set" in result.stderr
+    result = run_manage(["check", "--deploy"], env)
+    assert result.returncode != 0 and "SECRET_KEY" in result.stderr
+
+
+@pytest.mark.parametrize("server", ["wsgi", "asgi"])
+@pytest.mark.parametrize(
+    "env, refusal",
+    [
+        ({}, "WEBHOOK_PASSPHRASE is still the documented demo value"),
+        ({"WEBHOOK_PASSPHRASE": "s3cret-hook", "SECRET_KEY": "short"}, "SECRET_KEY is too weak"),
+    ],
+)
+def test_wsgi_and_asgi_apply_the_same_rules_as_check_deploy(server, env, refusal):
+    result = subprocess.run(
+        [sys.executable, "-c", f"import pairsapi.{server}"],
+        cwd=ROOT,
+        env=production_env(**env),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "refusing to serve" in result.stderr and refusal in result.stderr
 
 
 def test_check_deploy_is_clean_with_production_settings():

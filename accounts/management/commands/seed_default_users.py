@@ -4,13 +4,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-DOCUMENTED_DEMO_PASSWORD = "123"
-
-DEFAULT_USERS = (
-    # username, environment variable with its password, staff and superuser
-    ("admin", "ADMIN_PASSWORD", True),
-    ("user1", "USER1_PASSWORD", False),
-)
+from accounts.defaults import DEFAULT_USERS, DEMO_PASSWORD
 
 
 class Command(BaseCommand):
@@ -31,9 +25,9 @@ class Command(BaseCommand):
                 if not settings.DEBUG:
                     raise CommandError(
                         f"{variable} is not set. Set it to {username}'s password; the demo "
-                        f"password '{DOCUMENTED_DEMO_PASSWORD}' is only used when DEBUG is on."
+                        f"password '{DEMO_PASSWORD}' is only used when DEBUG is on."
                     )
-                password = DOCUMENTED_DEMO_PASSWORD
+                password = DEMO_PASSWORD
             User.objects.create_user(
                 username=username, password=password, is_staff=is_admin, is_superuser=is_admin
             )
