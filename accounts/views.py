@@ -1,9 +1,8 @@
 from rest_framework import status
 from rest_framework.exceptions import Throttled
 from rest_framework.response import Response
-from rest_framework_simplejwt.tokens import RefreshToken
 
-from pairsapi.api.errors import ItemNotFound, TokenProblem
+from pairsapi.api.errors import ItemNotFound
 from pairsapi.api.listing import parse_number_of_items
 from pairsapi.api.openapi import (
     LOGIN_TOKENS,
@@ -18,8 +17,8 @@ from pairsapi.api.permissions import AccessTokenRequired, FreshAdminTokenRequire
 from pairsapi.api.views import V3ViewSet
 
 from . import selectors, services
-from .authentication import bearer_token, verified_token
 from .login_limits import TooManyLoginAttempts, client_address, count_login_attempt
+from .permissions import RefreshTokenRequired
 from .serializers import CredentialsSerializer, LoginSerializer
 from .tokens import mint_login_tokens, mint_refreshed_tokens
 
@@ -29,7 +28,7 @@ class TokenViewSet(V3ViewSet):
 
     openapi_tag = "tokens"
 
-    action_permissions = {"logout": [AccessTokenRequired]}
+    action_permissions = {"refresh": [RefreshTokenRequired], "logout": [AccessTokenRequired]}
 
     @v3_doc("Log in: a fresh access token and a refresh token", LoginSerializer, LOGIN_TOKENS)
     def login(self, request):
@@ -52,20 +51,13 @@ class TokenViewSet(V3ViewSet):
         "A new (not fresh) access token, from the refresh token in the Authorization header",
         None,
         REFRESHED_TOKENS,
-        auth="fresh",
     )
     def refresh(self, request):
-        raw = bearer_token(request)
-        if raw is None:
-            raise TokenProblem(
-                "a refresh token is required: send 'Authorization: Bearer <refresh_token>'.",
-                "authorization_required",
-            )
-        user, refresh = verified_token(raw, RefreshToken)
+        user, refresh = request.refresh_session
         access, new_refresh = mint_refreshed_tokens(user, refresh)
         return Response({"access_token": str(access), "refresh_token": str(new_refresh)})
 
-    @v3_doc("Log out: revoke the access token and its login session", None, MESSAGE, auth="fresh")
+    @v3_doc("Log out: revoke the access token and its login session", None, MESSAGE)
     def logout(self, request):
         services.revoke_session(session_id=request.auth["sid"])
         return Response({"message": "Successfully logged out"})
@@ -81,7 +73,7 @@ class UserViewSet(V3ViewSet):
         for action in ("create", "upsert", "newest", "retrieve", "destroy")
     }
 
-    @v3_doc("Create a user", CredentialsSerializer, {201: MESSAGE}, auth="admin")
+    @v3_doc("Create a user", CredentialsSerializer, {201: MESSAGE})
     def create(self, request):
         services.register_user(**self.validated(CredentialsSerializer))
         return Response({"message": "'user' created successfully."}, status=status.HTTP_201_CREATED)
@@ -90,7 +82,6 @@ class UserViewSet(V3ViewSet):
         "Set a user's password, or create the user",
         CredentialsSerializer,
         {200: USERNAME, 201: MESSAGE},
-        auth="admin",
     )
     def upsert(self, request):
         user, created = services.upsert_user(**self.validated(CredentialsSerializer))
@@ -100,21 +91,19 @@ class UserViewSet(V3ViewSet):
             )
         return Response({"username": user.username})
 
-    @v3_doc(
-        "Users, newest first", None, listing("users", USERNAME), [NUMBER_OF_ITEMS], auth="admin"
-    )
+    @v3_doc("Users, newest first", None, listing("users", USERNAME), [NUMBER_OF_ITEMS])
     def newest(self, request, number_of_items):
         number = parse_number_of_items(number_of_items)
         return Response({"users": [{"username": name} for name in selectors.usernames(number)]})
 
-    @v3_doc("One user", None, USERNAME, auth="admin")
+    @v3_doc("One user", None, USERNAME)
     def retrieve(self, request, username):
         user = selectors.user_by_username(username)
         if user is None:
             raise ItemNotFound()
         return Response({"username": user.username})
 
-    @v3_doc("Delete a user", None, {200: MESSAGE}, auth="admin")
+    @v3_doc("Delete a user", None, {200: MESSAGE})
     def destroy(self, request, username):
         services.delete_user(username=username)
         return Response({"message": "'user' deleted successfully."})

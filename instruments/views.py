@@ -51,7 +51,7 @@ class TickerViewSet(V3ViewSet):
             raise ItemNotFound()
         return Response(ticker_json(ticker))
 
-    @v3_doc("Register a ticker", TickerSerializer, {201: MESSAGE}, auth="fresh")
+    @v3_doc("Register a ticker", TickerSerializer, {201: MESSAGE})
     def create(self, request):
         services.register_ticker(**self.validated(TickerSerializer))
         return Response(
@@ -62,7 +62,6 @@ class TickerViewSet(V3ViewSet):
         "Update a ticker, or register it",
         TickerSerializer,
         {200: TICKER, 201: MESSAGE},
-        auth="fresh",
     )
     def upsert(self, request):
         ticker, created = services.upsert_ticker(**self.validated(TickerSerializer))
@@ -76,13 +75,12 @@ class TickerViewSet(V3ViewSet):
         "Record a ticker's position, PNL and cost",
         TickerPositionSerializer,
         TICKER,
-        auth="passphrase",
     )
     def update_position(self, request):
         ticker = services.record_ticker_position(**self.validated(TickerPositionSerializer))
         return Response(ticker_json(ticker))
 
-    @v3_doc("Delete a ticker", None, {200: MESSAGE}, auth="admin")
+    @v3_doc("Delete a ticker", None, {200: MESSAGE})
     def destroy(self, request, symbol):
         services.delete_ticker(symbol=symbol)
         return Response({"message": "'ticker' deleted successfully."})
@@ -109,18 +107,18 @@ class PairViewSet(V3ViewSet):
             raise ItemNotFound()
         return Response(pair_json(pair))
 
-    @v3_doc("Register a pair", PairSerializer, {201: MESSAGE}, auth="fresh")
+    @v3_doc("Register a pair", PairSerializer, {201: MESSAGE})
     def create(self, request):
         services.register_pair(**self.validated(PairSerializer))
         return Response({"message": "'pair' created successfully."}, status=status.HTTP_201_CREATED)
 
-    @v3_doc("Update a pair's hedge, status and notes", PairUpdateSerializer, PAIR, auth="fresh")
+    @v3_doc("Update a pair's hedge, status and notes", PairUpdateSerializer, PAIR)
     def update(self, request):
         data = dict(self.validated(PairUpdateSerializer))
         pair = services.update_pair(**data)
         return Response(pair_json(pair))
 
-    @v3_doc("Delete a pair", None, {200: MESSAGE}, auth="admin")
+    @v3_doc("Delete a pair", None, {200: MESSAGE})
     def destroy(self, request, name):
         services.delete_pair(name=name)
         return Response({"message": "'pair' deleted successfully."})

@@ -9,7 +9,7 @@ from pairsapi.api.openapi import (
     listing,
     v3_doc,
 )
-from pairsapi.api.permissions import PassphraseRequired
+from pairsapi.api.permissions import OptionalAccessToken, PassphraseRequired
 from pairsapi.api.views import V3ViewSet
 
 from . import selectors, services
@@ -19,16 +19,20 @@ from .serializers import SnapshotSerializer, SnapshotUpdateSerializer, snapshot_
 class SnapshotViewSet(V3ViewSet):
     openapi_tag = "account"
 
-    action_permissions = {"create": [PassphraseRequired], "update": [PassphraseRequired]}
+    action_permissions = {
+        "create": [PassphraseRequired],
+        "update": [PassphraseRequired],
+        "newest": [OptionalAccessToken],
+    }
 
-    @v3_doc("Record an account snapshot", SnapshotSerializer, {201: MESSAGE}, auth="passphrase")
+    @v3_doc("Record an account snapshot", SnapshotSerializer, {201: MESSAGE})
     def create(self, request):
         services.record_snapshot(**self.validated(SnapshotSerializer))
         return Response(
             {"message": "'record' created successfully."}, status=status.HTTP_201_CREATED
         )
 
-    @v3_doc("Correct an account snapshot", SnapshotUpdateSerializer, SNAPSHOT, auth="passphrase")
+    @v3_doc("Correct an account snapshot", SnapshotUpdateSerializer, SNAPSHOT)
     def update(self, request):
         snapshot = services.update_snapshot(**self.validated(SnapshotUpdateSerializer))
         return Response(snapshot_json(snapshot))
@@ -43,7 +47,6 @@ class SnapshotViewSet(V3ViewSet):
             notoken_limit={"type": "integer"},
         ),
         [NUMBER_OF_ITEMS],
-        auth="optional",
     )
     def newest(self, request, number_of_items):
         number = capped_number_of_items(number_of_items, request)

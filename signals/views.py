@@ -10,7 +10,11 @@ from pairsapi.api.openapi import (
     listing,
     v3_doc,
 )
-from pairsapi.api.permissions import FreshAdminTokenRequired, PassphraseRequired
+from pairsapi.api.permissions import (
+    FreshAdminTokenRequired,
+    OptionalAccessToken,
+    PassphraseRequired,
+)
 from pairsapi.api.views import V3ViewSet
 
 from . import selectors, services
@@ -41,19 +45,17 @@ class WebhookViewSet(V3ViewSet):
         "record_fill": [PassphraseRequired],
     }
 
-    @v3_doc("Receive a TradingView alert", NewSignalSerializer, {201: MESSAGE}, auth="passphrase")
+    @v3_doc("Receive a TradingView alert", NewSignalSerializer, {201: MESSAGE})
     def create(self, request):
         _, answer = services.ingest_signal(**self.validated(NewSignalSerializer))
         return self.answer({"message": answer}, status=status.HTTP_201_CREATED)
 
-    @v3_doc(
-        "Write back a signal (broker bridge)", SignalUpdateSerializer, SIGNAL, auth="passphrase"
-    )
+    @v3_doc("Write back a signal (broker bridge)", SignalUpdateSerializer, SIGNAL)
     def update(self, request):
         signal = services.update_signal(**self.validated(SignalUpdateSerializer))
         return Response(signal_json(signal))
 
-    @v3_doc("Report a leg's fill, or a cancel", FillReportSerializer, SIGNAL, auth="passphrase")
+    @v3_doc("Report a leg's fill, or a cancel", FillReportSerializer, SIGNAL)
     def record_fill(self, request):
         signal = services.record_fill(**self.validated(FillReportSerializer))
         return Response(signal_json(signal))
@@ -62,14 +64,18 @@ class WebhookViewSet(V3ViewSet):
 class SignalViewSet(V3ViewSet):
     openapi_tag = "signals"
 
-    action_permissions = {"destroy": [FreshAdminTokenRequired]}
+    action_permissions = {
+        "newest": [OptionalAccessToken],
+        "list_for_ticker": [OptionalAccessToken],
+        "list_with_status": [OptionalAccessToken],
+        "destroy": [FreshAdminTokenRequired],
+    }
 
     @v3_doc(
         "Signals, newest first",
         None,
         listing("signals", SIGNAL, notoken_limit={"type": "integer"}),
         [NUMBER_OF_ITEMS],
-        auth="optional",
     )
     def newest(self, request, number_of_items):
         number = capped_number_of_items(number_of_items, request)
@@ -83,7 +89,6 @@ class SignalViewSet(V3ViewSet):
         None,
         listing("signals", SIGNAL),
         [NUMBER_OF_ITEMS],
-        auth="optional",
     )
     def list_for_ticker(self, request, ticker, number_of_items):
         number = capped_number_of_items(number_of_items, request)
@@ -95,7 +100,6 @@ class SignalViewSet(V3ViewSet):
         None,
         listing("signals", SIGNAL),
         [NUMBER_OF_ITEMS],
-        auth="optional",
     )
     def list_with_status(self, request, order_status, number_of_items):
         cap = ANONYMOUS_WAITING_CAP if order_status == "waiting" else ANONYMOUS_CAP
@@ -110,7 +114,7 @@ class SignalViewSet(V3ViewSet):
             raise ItemNotFound()
         return Response(signal_json(signal))
 
-    @v3_doc("Delete a signal", None, {200: MESSAGE}, auth="admin")
+    @v3_doc("Delete a signal", None, {200: MESSAGE})
     def destroy(self, request, rowid):
         services.delete_signal(rowid=_rowid(rowid))
         return Response({"message": "'signal' deleted successfully."})

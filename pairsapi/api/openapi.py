@@ -141,27 +141,12 @@ NUMBER_OF_ITEMS = OpenApiParameter(
 ERROR_CODES = (400, 401, 403, 404, 405, 413, 415, 429, 500, 503)
 
 
-def v3_doc(summary, request=None, responses=None, parameters=None, auth=None):
-    """Describe one v3 action. ``auth``: None (anyone), "passphrase", "optional", "fresh" or
-    "admin"."""
-    descriptions = {
-        "passphrase": "Needs the webhook passphrase in the body.",
-        "optional": "A valid access token lifts the anonymous cap.",
-        "fresh": "Needs a fresh access token (from /v3/login).",
-        "admin": "Needs a fresh access token of an admin.",
-    }
+def v3_doc(summary, request=None, responses=None, parameters=None):
+    """Describe one v3 action; who may call it comes from its permission classes."""
     if isinstance(responses, dict) and "type" in responses:
         responses = {200: responses}  # a bare schema is the 200 answer
-    security = [{"jwtAuth": []}] if auth in ("fresh", "admin") else None
-    if auth == "optional":
-        security = [{"jwtAuth": []}, {}]
     return extend_schema(
-        summary=summary,
-        description=descriptions.get(auth, ""),
-        request=request,
-        responses=responses,
-        parameters=parameters,
-        auth=security if security is not None else [],
+        summary=summary, request=request, responses=responses, parameters=parameters
     )
 
 
@@ -230,8 +215,26 @@ class OrderActionFieldExtension(OpenApiSerializerFieldExtension):
 
 class V3AutoSchema(AutoSchema):
     """Groups operations by the viewset's ``openapi_tag`` (tokens, users, tickers, ...), not by
-    the first path segment."""
+    the first path segment, and documents who may call an action from its permission classes
+    (the last one declared is the strictest), with an ``x-v3-auth`` extension a test holds to
+    the real behaviour."""
 
     def get_tags(self):
         tag = getattr(self.view, "openapi_tag", None)
         return [tag] if tag else super().get_tags()
+
+    def _permission(self):
+        declared = getattr(self.view, "action_permissions", {}).get(self.view.action, ())
+        return declared[-1] if declared else None
+
+    def get_auth(self):
+        permission = self._permission()
+        return list(permission.openapi_security) if permission else []
+
+    def get_description(self):
+        permission = self._permission()
+        return permission.openapi_note if permission else "Anyone may call it."
+
+    def get_extensions(self):
+        permission = self._permission()
+        return {"x-v3-auth": permission.openapi_auth if permission else "none"}

@@ -1,4 +1,9 @@
-"""Who may call what: the passphrase in the body, a (fresh) access token, an admin's."""
+"""Who may call what: the passphrase in the body, a (fresh) access token, an admin's.
+
+The permission classes are the one statement of a route's access: each says how the API
+description shows it (``openapi_auth``, ``openapi_note``, ``openapi_security``), and
+``V3AutoSchema`` reads them from the views' ``action_permissions``.
+"""
 
 from collections.abc import Mapping
 
@@ -19,8 +24,31 @@ def request_body(request):
     return data
 
 
-class PassphraseRequired(BasePermission):
+BEARER: list[dict[str, list[str]]] = [{"jwtAuth": []}]
+
+
+class DocumentedPermission(BasePermission):
+    openapi_auth = "none"
+    openapi_note = ""
+    openapi_security: list[dict[str, list[str]]] = []
+
+
+class OptionalAccessToken(DocumentedPermission):
+    """Anyone may read; a valid access token lifts the anonymous cap (the view applies it)."""
+
+    openapi_auth = "optional"
+    openapi_note = "Anyone may read; a valid access token lifts the anonymous cap."
+    openapi_security = [*BEARER, {}]
+
+    def has_permission(self, request, view):
+        return True
+
+
+class PassphraseRequired(DocumentedPermission):
     """The webhook passphrase travels in the body (TradingView cannot send headers)."""
+
+    openapi_auth = "passphrase"
+    openapi_note = "Needs the webhook passphrase in the body."
 
     def has_permission(self, request, view):
         supplied = request_body(request).get("passphrase")
@@ -35,8 +63,11 @@ class PassphraseRequired(BasePermission):
         return True
 
 
-class AccessTokenRequired(BasePermission):
+class AccessTokenRequired(DocumentedPermission):
     fresh = False
+    openapi_auth = "token"
+    openapi_note = "Needs an access token (fresh or refreshed)."
+    openapi_security = BEARER
 
     def has_permission(self, request, view):
         if request.auth is None:
@@ -53,9 +84,14 @@ class AccessTokenRequired(BasePermission):
 
 class FreshTokenRequired(AccessTokenRequired):
     fresh = True
+    openapi_auth = "fresh"
+    openapi_note = "Needs a fresh access token (from /v3/login, not /v3/refresh)."
 
 
 class FreshAdminTokenRequired(FreshTokenRequired):
+    openapi_auth = "admin"
+    openapi_note = "Needs a fresh access token of an admin (a staff user)."
+
     def has_permission(self, request, view):
         super().has_permission(request, view)
         if not request.user.is_staff:
