@@ -81,15 +81,6 @@ def parse_expression(text):
     return Expression(PAIR, symbol1, symbol2, hedge)
 
 
-def format_expression(expression):
-    """The canonical text of a parsed expression (what ``parse_expression`` reads back)."""
-    if expression.kind == SINGLE:
-        return expression.symbol1
-    if expression.kind == PAIR:
-        return f"{expression.symbol1}-{expression.hedge:g}*{expression.symbol2}"
-    raise ValueError("a problematic expression has no text")
-
-
 @dataclass(frozen=True)
 class SymbolCandidate:
     """A broker symbol a TradingView symbol may stand for; ``sectypes`` limits which registered

@@ -108,21 +108,22 @@ SIGNAL = obj(
         "filled_qty2": NUMBER,
     }
 )
+# The broker's keys, in the contract's order; the three PnL figures are -1 when unknown.
+_SNAPSHOT_FIGURES = (
+    "AvailableFunds",
+    "BuyingPower",
+    "DailyPnL",
+    "GrossPositionValue",
+    "MaintMarginReq",
+    "NetLiquidation",
+    "RealizedPnL",
+    "UnrealizedPnL",
+)
 SNAPSHOT = obj(
     {
         "rowid": INTEGER,
         "timestamp": TIMESTAMP,
-        **{
-            key: nullable(NUMBER)
-            for key in (
-                "AvailableFunds",
-                "BuyingPower",
-                "GrossPositionValue",
-                "MaintMarginReq",
-                "NetLiquidation",
-            )
-        },
-        **dict.fromkeys(("DailyPnL", "RealizedPnL", "UnrealizedPnL"), NUMBER),
+        **{key: NUMBER if key.endswith("PnL") else nullable(NUMBER) for key in _SNAPSHOT_FIGURES},
     }
 )
 USERNAME = obj({"username": STRING})

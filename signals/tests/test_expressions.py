@@ -9,7 +9,6 @@ from signals.expressions import (
     PROBLEMATIC,
     SINGLE,
     Expression,
-    format_expression,
     parse_expression,
     symbol_candidates,
 )
@@ -112,6 +111,13 @@ def test_parse_never_raises_on_any_string(text):
 @given(st.text(alphabet="AZ09.:*-_ 1", max_size=30))
 def test_parse_never_raises_on_expression_like_strings(text):
     parse_expression(text)
+
+
+def format_expression(expression):
+    """The canonical text of a parsed expression, to read back."""
+    if expression.kind == SINGLE:
+        return expression.symbol1
+    return f"{expression.symbol1}-{expression.hedge:g}*{expression.symbol2}"
 
 
 # Symbols start with a letter here: an all-digit symbol next to a coefficient ("2*7203") cannot be
