@@ -2,6 +2,7 @@ import pytest
 from django.test import Client
 
 from instruments.models import Pair, Ticker
+from instruments.tests.factories import PairFactory, TickerFactory
 from pairsapi.testing import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -26,15 +27,15 @@ def test_non_staff_cannot_reach_the_admin(trader):
     ],
 )
 def test_admin_pages_load(staff_browser, path):
-    Ticker.objects.create(symbol="AAPL")
-    Pair.objects.create(name="A-B", ticker1="A", ticker2="B", hedge=1)
+    TickerFactory(symbol="AAPL")
+    PairFactory(ticker1="A", ticker2="B", hedge=1)
     assert staff_browser.get(path).status_code == 200
 
 
 def test_bulk_activate_obeys_the_active_pair_rule(staff_browser):
-    free = Ticker.objects.create(symbol="FREE")
-    leg = Ticker.objects.create(symbol="LEG")
-    Pair.objects.create(name="LEG-X", ticker1="LEG", ticker2="X", hedge=1, status=True)
+    free = TickerFactory(symbol="FREE")
+    leg = TickerFactory(symbol="LEG")
+    PairFactory(ticker1="LEG", ticker2="X", hedge=1, status=True)
     response = staff_browser.post(
         "/admin/instruments/ticker/",
         {"action": "activate", "_selected_action": [free.pk, leg.pk]},
@@ -67,8 +68,8 @@ def ticker_form(**fields):
 
 
 def test_ticker_form_refuses_activation_of_a_leg_of_an_active_pair(staff_browser):
-    leg = Ticker.objects.create(symbol="LEG")
-    Pair.objects.create(name="LEG-X", ticker1="LEG", ticker2="X", hedge=1, status=True)
+    leg = TickerFactory(symbol="LEG")
+    PairFactory(ticker1="LEG", ticker2="X", hedge=1, status=True)
     response = staff_browser.post(
         f"/admin/instruments/ticker/{leg.pk}/change/", ticker_form(active="on")
     )
@@ -94,8 +95,8 @@ def test_ticker_form_saves_through_the_service(staff_browser):
 
 
 def test_pair_form_enforces_the_rule_and_edits_hedge(staff_browser):
-    Ticker.objects.create(symbol="MA", active=True)
-    pair = Pair.objects.create(name="MA-V", ticker1="MA", ticker2="V", hedge=1.3)
+    TickerFactory(symbol="MA", active=True)
+    pair = PairFactory(ticker1="MA", ticker2="V", hedge=1.3)
     url = f"/admin/instruments/pair/{pair.pk}/change/"
     response = staff_browser.post(url, {"hedge": 1.4, "status": "on", "notes": ""})
     assert response.status_code == 200
@@ -135,9 +136,9 @@ def test_admin_forms_refuse_a_slash_in_a_symbol(staff_browser, path, body):
 
 
 def test_bulk_pair_activation_obeys_the_rule(staff_browser):
-    Ticker.objects.create(symbol="MA", active=True)
-    blocked = Pair.objects.create(name="MA-V", ticker1="MA", ticker2="V", hedge=1)
-    free = Pair.objects.create(name="KO-PEP", ticker1="KO", ticker2="PEP", hedge=1)
+    TickerFactory(symbol="MA", active=True)
+    blocked = PairFactory(ticker1="MA", ticker2="V", hedge=1)
+    free = PairFactory(ticker1="KO", ticker2="PEP", hedge=1)
     response = staff_browser.post(
         "/admin/instruments/pair/",
         {"action": "activate", "_selected_action": [blocked.pk, free.pk]},

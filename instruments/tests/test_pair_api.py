@@ -1,6 +1,7 @@
 import pytest
 
-from instruments.models import Pair, Ticker
+from instruments.models import Pair
+from instruments.tests.factories import PairFactory, TickerFactory
 from pairsapi.testing import V3Client
 
 pytestmark = pytest.mark.django_db
@@ -74,7 +75,7 @@ def test_regpair_same_ticker_twice_is_refused(trader_api):
 
 
 def test_regpair_put_updates_hedge_status_notes(trader_api):
-    Pair.objects.create(name="MA-V", ticker1="MA", ticker2="V", hedge=1.3)
+    PairFactory(ticker1="MA", ticker2="V", hedge=1.3)
     response = trader_api.put(
         "/v3/regpair",
         {
@@ -104,21 +105,21 @@ def test_regpair_put_unknown_is_404_and_bad_hedge_400(trader_api):
     response = trader_api.put("/v3/regpair", {"name": "AAA-XXX", "hedge": 1.4}, format="json")
     assert response.status_code == 404
     assert response.json() == {"message": "item not found."}
-    Pair.objects.create(name="MA-V", ticker1="MA", ticker2="V", hedge=1.3)
+    PairFactory(ticker1="MA", ticker2="V", hedge=1.3)
     response = trader_api.put("/v3/regpair", {"name": "MA-V", "hedge": 0}, format="json")
     assert response.status_code == 400
     assert Pair.objects.get().hedge == 1.3
 
 
 def test_pair_cannot_be_activated_while_a_leg_is_an_active_single(trader_api):
-    Ticker.objects.create(symbol="MA", active=True)
+    TickerFactory(symbol="MA", active=True)
     response = trader_api.post(
         "/v3/regpair", {"ticker1": "MA", "ticker2": "V", "hedge": 1, "status": 1}, format="json"
     )
     assert response.status_code == 400
     assert response.json() == {"message": " one of the tickers is already active!"}
     assert not Pair.objects.exists()
-    Pair.objects.create(name="V-MA", ticker1="V", ticker2="MA", hedge=1)
+    PairFactory(ticker1="V", ticker2="MA", hedge=1)
     response = trader_api.put("/v3/regpair", {"name": "V-MA", "status": 1}, format="json")
     assert response.status_code == 400
     assert response.json() == {"message": " one of the tickers is already active!"}
@@ -137,8 +138,8 @@ def test_regpair_needs_a_fresh_token():
 
 
 def test_pairs_list_and_get():
-    Pair.objects.create(name="A-B", ticker1="A", ticker2="B", hedge=1)
-    Pair.objects.create(name="C-D", ticker1="C", ticker2="D", hedge=2)
+    PairFactory(ticker1="A", ticker2="B", hedge=1)
+    PairFactory(ticker1="C", ticker2="D", hedge=2)
     client = V3Client()
     assert [p["name"] for p in client.get("/v3/pairs/0").json()["pairs"]] == ["C-D", "A-B"]
     assert [p["name"] for p in client.get("/v3/pairs/1").json()["pairs"]] == ["C-D"]
@@ -147,7 +148,7 @@ def test_pairs_list_and_get():
 
 
 def test_pair_delete_needs_admin_and_404s_when_missing(admin_api, trader_api):
-    Pair.objects.create(name="XXX-ZZZ", ticker1="XXX", ticker2="ZZZ", hedge=1)
+    PairFactory(ticker1="XXX", ticker2="ZZZ", hedge=1)
     assert trader_api.delete("/v3/pair/XXX-ZZZ").status_code == 403
     response = admin_api.delete("/v3/pair/XXX-ZZZ")
     assert response.status_code == 200

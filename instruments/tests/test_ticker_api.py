@@ -1,6 +1,7 @@
 import pytest
 
 from instruments.models import Pair, Ticker
+from instruments.tests.factories import PairFactory, TickerFactory
 from pairsapi.testing import V3Client
 
 pytestmark = pytest.mark.django_db
@@ -158,7 +159,7 @@ def test_regticker_put_changes_positions_only_with_update_pnl(trader_api):
 
 
 def test_ticker_cannot_be_activated_while_leg_of_an_active_pair(trader_api):
-    Pair.objects.create(name="AAA-BBB", ticker1="AAA", ticker2="BBB", hedge=1, status=True)
+    PairFactory(ticker1="AAA", ticker2="BBB", hedge=1, status=True)
     response = trader_api.post("/v3/regticker", {"symbol": "BBB", "active": 1}, format="json")
     assert response.status_code == 400
     assert response.json() == {"message": " ticker is already active in a pair!"}
@@ -176,7 +177,7 @@ def test_ticker_cannot_be_activated_while_leg_of_an_active_pair(trader_api):
 
 def test_tickers_list_newest_first_with_number_of_items():
     for symbol in ("A", "B", "C"):
-        Ticker.objects.create(symbol=symbol)
+        TickerFactory(symbol=symbol)
     client = V3Client()
     assert [t["symbol"] for t in client.get("/v3/tickers/0").json()["tickers"]] == ["C", "B", "A"]
     assert [t["symbol"] for t in client.get("/v3/tickers/2").json()["tickers"]] == ["C", "B"]
@@ -197,15 +198,15 @@ def test_ticker_get_unknown_is_404():
 
 
 def test_ticker_symbols_with_spaces_and_dots_work_in_paths(admin_api):
-    Ticker.objects.create(symbol="BF A")
-    Ticker.objects.create(symbol="EUR.USD", sectype="CASH")
+    TickerFactory(symbol="BF A")
+    TickerFactory(symbol="EUR.USD", sectype="CASH")
     assert V3Client().get("/v3/ticker/BF%20A").json()["symbol"] == "BF A"
     assert V3Client().get("/v3/ticker/EUR.USD").json()["symbol"] == "EUR.USD"
     assert admin_api.delete("/v3/ticker/BF%20A").status_code == 200
 
 
 def test_ticker_delete_needs_admin_and_404s_when_missing(admin_api, trader_api):
-    Ticker.objects.create(symbol="CCC")
+    TickerFactory(symbol="CCC")
     response = trader_api.delete("/v3/ticker/CCC")
     assert response.status_code == 403
     assert response.json() == {"message": "'admin' privilege required."}
@@ -219,7 +220,7 @@ def test_ticker_delete_needs_admin_and_404s_when_missing(admin_api, trader_api):
 
 
 def test_updatepnl_with_passphrase_records_positions():
-    Ticker.objects.create(symbol="ACC")
+    TickerFactory(symbol="ACC")
     response = V3Client().put(
         "/v3/ticker/updatepnl",
         {
@@ -238,7 +239,7 @@ def test_updatepnl_with_passphrase_records_positions():
 
 
 def test_updatepnl_rejects_wrong_passphrase_unknown_symbol_and_bad_numbers():
-    Ticker.objects.create(symbol="ACC")
+    TickerFactory(symbol="ACC")
     client = V3Client()
     good = {
         "passphrase": "webhook",
@@ -266,7 +267,7 @@ def test_updatepnl_rejects_wrong_passphrase_unknown_symbol_and_bad_numbers():
 
 def test_updatepnl_honours_the_configured_passphrase(settings):
     settings.WEBHOOK_PASSPHRASE = "s3cret"
-    Ticker.objects.create(symbol="ACC")
+    TickerFactory(symbol="ACC")
     body = {"symbol": "ACC", "active_pos": 1, "active_pnl": 1, "active_cost": 1}
     client = V3Client()
     assert (

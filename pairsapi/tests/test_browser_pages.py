@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from instruments.models import Pair, Ticker
+from instruments.tests.factories import PairFactory, TickerFactory
 from pairsapi.testing import PASSWORD, ServerProcess, database_url_of, make_user
 from pnl.models import AccountSnapshot
 from signals.tests.factories import make_signal, make_single
@@ -69,12 +69,12 @@ def seeded_server(chromium_path):
         status_msg="remained(ROIC): 352",
     )
     make_signal(timestamp=now - timedelta(seconds=1), order_status="waiting")
-    Ticker.objects.create(symbol="NMFC", active_pos=603, active_pnl=12.5, active_cost=12.6)
-    Ticker.objects.create(symbol="ROIC", active_pos=-452, active_pnl=-3.25, active_cost=15.55)
-    Ticker.objects.create(symbol="AAPL", active=True, active_pos=10, active_pnl=4.5)
-    Pair.objects.create(name="NMFC-ROIC", ticker1="NMFC", ticker2="ROIC", hedge=0.75, status=True)
+    TickerFactory(symbol="NMFC", active_pos=603, active_pnl=12.5, active_cost=12.6)
+    TickerFactory(symbol="ROIC", active_pos=-452, active_pnl=-3.25, active_cost=15.55)
+    TickerFactory(symbol="AAPL", active=True, active_pos=10, active_pnl=4.5)
+    PairFactory(ticker1="NMFC", ticker2="ROIC", hedge=0.75, status=True)
     # Switched off as a single, but the broker still holds shares of it.
-    Ticker.objects.create(symbol="MSFT", active_pos=-25, active_pnl=-7.5, active_cost=410)
+    TickerFactory(symbol="MSFT", active_pos=-25, active_pnl=-7.5, active_cost=410)
     for day, value in enumerate((60000, 61500, 61000, 62588)):
         AccountSnapshot.objects.create(
             timestamp=now - timedelta(days=4 - day), net_liquidation=value, available_funds=31000

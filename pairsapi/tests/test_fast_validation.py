@@ -16,10 +16,10 @@ from signals.serializers import (
     NewSignalSerializer,
     SignalUpdateSerializer,
 )
-from signals.tests.test_webhook_api import ALERT as WEBHOOK_ALERT
+from signals.tests.factories import AlertFactory
 
-# The webhook tests' alert, with values in the forms TradingView also sends.
-ALERT = {**WEBHOOK_ALERT, "order_action": "BUY", "order_contracts": "603"}
+# An alert with values in the forms TradingView also sends.
+ALERT = AlertFactory(order_action="BUY", order_contracts="603")
 # A valid body per serializer; the property tests change a few of its values at random.
 VALID = {
     NewSignalSerializer: ALERT,

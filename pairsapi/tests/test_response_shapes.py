@@ -4,8 +4,8 @@
 import jsonschema
 import pytest
 
-from instruments.models import Pair, Ticker
 from instruments.serializers import pair_json, ticker_json
+from instruments.tests.factories import PairFactory, TickerFactory
 from pairsapi.api import openapi
 from pnl.models import AccountSnapshot
 from pnl.serializers import snapshot_json
@@ -30,9 +30,9 @@ def as_json_schema(schema):
 
 
 def _examples():
-    ticker = Ticker.objects.create(symbol="EUR.USD", sectype="CASH", active=True, active_pos=5)
-    pair = Pair.objects.create(name="A-B", ticker1="A", ticker2="B", hedge=0.75, notes=None)
-    pair_with_notes = Pair.objects.create(name="C-D", ticker1="C", ticker2="D", hedge=2, notes="x")
+    ticker = TickerFactory(symbol="EUR.USD", sectype="CASH", active=True, active_pos=5)
+    pair = PairFactory(ticker1="A", ticker2="B", hedge=0.75, notes=None)
+    pair_with_notes = PairFactory(ticker1="C", ticker2="D", hedge=2, notes="x")
     yield openapi.TICKER, ticker_json(ticker)
     yield openapi.PAIR, pair_json(pair)
     yield openapi.PAIR, pair_json(pair_with_notes)
@@ -49,6 +49,6 @@ def test_every_json_shape_matches_its_description():
 
 
 def test_the_check_would_see_a_key_the_description_lacks():
-    body = {**ticker_json(Ticker.objects.create(symbol="X")), "extra": 1}
+    body = {**ticker_json(TickerFactory(symbol="X")), "extra": 1}
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(body, as_json_schema(openapi.TICKER))

@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from instruments.models import Pair, Ticker
+from instruments.tests.factories import PairFactory, TickerFactory
 from pairsapi.testing import V3Client, v3_routes
 from pnl.models import AccountSnapshot
 from signals.models import Signal
@@ -53,7 +54,7 @@ def _is_json(response):
 @pytest.mark.parametrize("method", ["GET", "POST", "PUT", "DELETE"])
 def test_every_route_answers_the_same_with_a_trailing_slash(path, method):
     # Anonymous and without a passphrase, so neither call changes anything for the other.
-    Ticker.objects.create(symbol="AAPL")
+    TickerFactory(symbol="AAPL")
     plain = Client().generic(method, path, "{}", content_type="application/json")
     slashed = Client(enforce_csrf_checks=True).generic(
         method, f"{path}/", "{}", content_type="application/json"
@@ -140,9 +141,7 @@ def _listed(body):
 
 
 def _active_pair():
-    return Pair.objects.create(
-        name="NMFC-ROIC", ticker1="NMFC", ticker2="ROIC", hedge=0.75, status=True
-    )
+    return PairFactory(ticker1="NMFC", ticker2="ROIC", hedge=0.75, status=True)
 
 
 def _signal_with_orders():
@@ -191,7 +190,7 @@ WRITE_ROUTES = {
         lambda: Signal.objects.get().order_status == "filled",
     ),
     "updatepnl": (
-        lambda: Ticker.objects.create(symbol="AAPL"),
+        lambda: TickerFactory(symbol="AAPL"),
         "put",
         "/v3/ticker/updatepnl",
         lambda: {"passphrase": "webhook", "symbol": "AAPL", "active_pos": 5},
@@ -231,7 +230,7 @@ WRITE_ROUTES = {
         lambda: Ticker.objects.get().active,
     ),
     "regticker PUT": (
-        lambda: Ticker.objects.create(symbol="AAPL"),
+        lambda: TickerFactory(symbol="AAPL"),
         "put",
         "/v3/regticker",
         lambda: {"symbol": "AAPL", "currency": "CAD"},
@@ -249,7 +248,7 @@ WRITE_ROUTES = {
         lambda: Pair.objects.get().hedge == 0.75,
     ),
     "regpair PUT": (
-        lambda: Pair.objects.create(name="A-B", ticker1="A", ticker2="B", hedge=1),
+        lambda: PairFactory(ticker1="A", ticker2="B", hedge=1),
         "put",
         "/v3/regpair",
         lambda: {"name": "A-B", "hedge": 2, "notes": "spread"},

@@ -1,7 +1,7 @@
 import pytest
 from django.test import Client
 
-from instruments.models import Pair, Ticker
+from instruments.tests.factories import PairFactory, TickerFactory
 from pairsapi.testing import PASSWORD
 from pnl.models import AccountSnapshot
 
@@ -14,12 +14,12 @@ def test_positions_needs_login():
 
 
 def test_positions_shows_pairs_singles_account_and_chart(trader):
-    Ticker.objects.create(symbol="NMFC", active_pos=603, active_pnl=12.5, active_cost=12.6)
-    Ticker.objects.create(symbol="ROIC", active_pos=-452, active_pnl=-3.25, active_cost=15.55)
-    Ticker.objects.create(symbol="AAPL", active=True, active_pos=10, active_pnl=4.5)
-    Ticker.objects.create(symbol="IDLE")
-    Pair.objects.create(name="NMFC-ROIC", ticker1="NMFC", ticker2="ROIC", hedge=0.75, status=True)
-    Pair.objects.create(name="A-B", ticker1="A", ticker2="B", hedge=1)
+    TickerFactory(symbol="NMFC", active_pos=603, active_pnl=12.5, active_cost=12.6)
+    TickerFactory(symbol="ROIC", active_pos=-452, active_pnl=-3.25, active_cost=15.55)
+    TickerFactory(symbol="AAPL", active=True, active_pos=10, active_pnl=4.5)
+    TickerFactory(symbol="IDLE")
+    PairFactory(ticker1="NMFC", ticker2="ROIC", hedge=0.75, status=True)
+    PairFactory(ticker1="A", ticker2="B", hedge=1)
     for value in (1000, 1100, 1050):
         AccountSnapshot.objects.create(net_liquidation=value, available_funds=500)
     client = Client()
@@ -62,12 +62,12 @@ def test_the_brokers_unknown_figures_are_shown_as_unknown_never_as_money(trader)
 
 
 def test_an_inactive_ticker_holding_a_position_is_shown_and_marked(trader):
-    Ticker.objects.create(symbol="AAPL", active=True, active_pos=10)
-    Ticker.objects.create(symbol="MSFT", active=False, active_pos=-25, active_pnl=-7.5)
-    Ticker.objects.create(symbol="IDLE", active=False, active_pos=0)
+    TickerFactory(symbol="AAPL", active=True, active_pos=10)
+    TickerFactory(symbol="MSFT", active=False, active_pos=-25, active_pnl=-7.5)
+    TickerFactory(symbol="IDLE", active=False, active_pos=0)
     # A leg of an inactive pair, still holding shares.
-    Ticker.objects.create(symbol="KO", active_pos=40)
-    Pair.objects.create(name="KO-PEP", ticker1="KO", ticker2="PEP", hedge=0.5, status=False)
+    TickerFactory(symbol="KO", active_pos=40)
+    PairFactory(ticker1="KO", ticker2="PEP", hedge=0.5, status=False)
     html = _positions_page()
     singles = html[html.index('id="singles"') : html.index("</table>", html.index('id="singles"'))]
     assert singles.count('class="single-row"') == 1  # AAPL, active
@@ -78,9 +78,9 @@ def test_an_inactive_ticker_holding_a_position_is_shown_and_marked(trader):
 
 
 def test_a_leg_of_an_active_pair_is_shown_once_under_its_pair(trader):
-    Ticker.objects.create(symbol="NMFC", active_pos=603)
-    Ticker.objects.create(symbol="ROIC", active_pos=-452)
-    Pair.objects.create(name="NMFC-ROIC", ticker1="NMFC", ticker2="ROIC", hedge=0.75, status=True)
+    TickerFactory(symbol="NMFC", active_pos=603)
+    TickerFactory(symbol="ROIC", active_pos=-452)
+    PairFactory(ticker1="NMFC", ticker2="ROIC", hedge=0.75, status=True)
     html = _positions_page()
     assert html.count("-452") == 1
     assert "No active single tickers and no other open positions." in html

@@ -7,9 +7,11 @@ from django.test import RequestFactory
 
 from signals.baseline import insert_only
 from signals.models import Signal
-from signals.tests.test_webhook_api import ALERT
+from signals.tests.factories import AlertFactory
 
 pytestmark = pytest.mark.django_db
+
+ALERT = AlertFactory()
 
 
 def _post(raw):

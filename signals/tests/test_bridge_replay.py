@@ -10,7 +10,8 @@ waiting, and the bridge then cancels and re-places its orders at every poll.
 
 import pytest
 
-from instruments.models import Pair, Ticker
+from instruments.models import Ticker
+from instruments.tests.factories import PairFactory, TickerFactory
 from pairsapi.testing import V3Client
 from pnl.models import AccountSnapshot
 from signals.models import Signal
@@ -107,11 +108,11 @@ def bridge():
 @pytest.fixture
 def book():
     """The trader's instruments: a pair, a stock single, a forex single."""
-    Ticker.objects.create(symbol="NMFC", prixch="NASDAQ")
-    Ticker.objects.create(symbol="ROIC")
-    Pair.objects.create(name="NMFC-ROIC", ticker1="NMFC", ticker2="ROIC", hedge=0.75, status=True)
-    Ticker.objects.create(symbol="AAPL", active=True, prixch="NASDAQ")
-    Ticker.objects.create(symbol="EUR.USD", sectype="CASH", xch="IDEALPRO", active=True)
+    TickerFactory(symbol="NMFC", prixch="NASDAQ")
+    TickerFactory(symbol="ROIC")
+    PairFactory(ticker1="NMFC", ticker2="ROIC", hedge=0.75, status=True)
+    TickerFactory(symbol="AAPL", active=True, prixch="NASDAQ")
+    TickerFactory(symbol="EUR.USD", sectype="CASH", xch="IDEALPRO", active=True)
 
 
 def test_a_funds_check_cancel_sent_as_a_one_element_list_lets_the_next_signal_through(book, bridge):
@@ -201,7 +202,7 @@ def test_forex_fills_and_positions_reported_by_base_currency_reach_the_forex_tic
 
 
 def test_a_base_currency_shared_by_two_forex_tickers_is_a_400_naming_them(book, bridge):
-    Ticker.objects.create(symbol="EUR.GBP", sectype="CASH")
+    TickerFactory(symbol="EUR.GBP", sectype="CASH")
     response = bridge.http.put(
         API_UPDATE_PNL, {"passphrase": PASSPHRASE, "symbol": "EUR", "active_pos": 1}, format="json"
     )

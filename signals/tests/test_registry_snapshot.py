@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from instruments import services as instrument_services
 from instruments.models import Pair, RegistryVersion, Ticker
 from instruments.registry import current_version, read_registry, refreshed_registry
+from instruments.tests.factories import PairFactory, TickerFactory
 from pairsapi.testing import ServerProcess, V3Client, database_url_of, login, make_user
 from signals import services
 from signals.inserts import insert_signal
@@ -24,11 +25,9 @@ ALERT = {
 
 @pytest.fixture
 def registry(db):
-    Ticker.objects.create(symbol="AAPL", active=True)
-    Ticker.objects.create(symbol="EURUSD", sectype="CASH")
-    return Pair.objects.create(
-        name="NMFC-ROIC", ticker1="NMFC", ticker2="ROIC", hedge=0.75, status=True
-    )
+    TickerFactory(symbol="AAPL", active=True)
+    TickerFactory(symbol="EURUSD", sectype="CASH")
+    return PairFactory(ticker1="NMFC", ticker2="ROIC", hedge=0.75, status=True)
 
 
 def post(body):
@@ -36,12 +35,12 @@ def post(body):
 
 
 CHANGES = {
-    "a ticker added": lambda: Ticker.objects.create(symbol="MSFT"),
+    "a ticker added": lambda: TickerFactory(symbol="MSFT"),
     "a ticker removed": lambda: Ticker.objects.filter(symbol="AAPL").delete(),
     "a ticker deactivated": lambda: Ticker.objects.filter(symbol="AAPL").update(active=False),
     "a ticker's kind": lambda: Ticker.objects.filter(symbol="EURUSD").update(sectype="CRYPTO"),
     "a ticker renamed": lambda: Ticker.objects.filter(symbol="AAPL").update(symbol="AAPL2"),
-    "a pair added": lambda: Pair.objects.create(name="A-B", ticker1="A", ticker2="B", hedge=1),
+    "a pair added": lambda: PairFactory(ticker1="A", ticker2="B", hedge=1),
     "a pair removed": lambda: Pair.objects.all().delete(),
     "a pair's hedge": lambda: Pair.objects.update(hedge=0.5),
     "a pair deactivated": lambda: instrument_services.update_pair(name="NMFC-ROIC", status=False),
@@ -88,7 +87,7 @@ def test_an_insert_checked_against_an_older_registry_is_refused(registry):
 
 def test_a_version_seen_inside_a_rolled_back_change_never_comes_back(registry):
     with transaction.atomic():
-        Ticker.objects.create(symbol="TSLA", active=True)
+        TickerFactory(symbol="TSLA", active=True)
         inside = read_registry()
         assert "TSLA" in inside.tickers
         transaction.set_rollback(True)

@@ -2,32 +2,20 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from instruments.models import Pair, Ticker
 from instruments.registry import refreshed_registry
+from instruments.tests.factories import PairFactory, TickerFactory
 from pairsapi.testing import V3Client
 from signals.models import Signal
+from signals.tests.factories import AlertFactory
 
 pytestmark = pytest.mark.django_db
 
-ALERT = {
-    "passphrase": "webhook",
-    "ticker": "NMFC-0.75*NASDAQ:ROIC",
-    "order_action": "buy",
-    "order_contracts": 603,
-    "order_price": 0.98,
-    "mar_pos": "long",
-    "mar_pos_size": 603,
-    "pre_mar_pos": "flat",
-    "pre_mar_pos_size": 0,
-    "order_comment": "Enter Long",
-}
+ALERT = AlertFactory()
 
 
 @pytest.fixture
 def nmfc_roic():
-    return Pair.objects.create(
-        name="NMFC-ROIC", ticker1="NMFC", ticker2="ROIC", hedge=0.75, status=True
-    )
+    return PairFactory(ticker1="NMFC", ticker2="ROIC", hedge=0.75, status=True)
 
 
 def post(body, **kwargs):
@@ -52,7 +40,7 @@ def test_valid_pair_signal_is_stored_waiting(nmfc_roic):
 
 
 def test_seed_readme_single_with_numeric_strings():
-    Ticker.objects.create(symbol="AAPL", active=True)
+    TickerFactory(symbol="AAPL", active=True)
     response = post(
         {
             "passphrase": "webhook",
@@ -146,12 +134,11 @@ def test_bodies_that_are_not_strict_utf8_json_are_400(raw, content_type, nmfc_ro
 )
 def test_check_table_over_http(setup, ticker, status, status_msg, message):
     if setup == "passive single":
-        Ticker.objects.create(symbol="AAPL")
+        TickerFactory(symbol="AAPL")
     elif setup == "active single":
-        Ticker.objects.create(symbol="AAPL", active=True)
+        TickerFactory(symbol="AAPL", active=True)
     elif setup in ("passive pair", "active pair"):
-        Pair.objects.create(
-            name="NMFC-ROIC",
+        PairFactory(
             ticker1="NMFC",
             ticker2="ROIC",
             hedge=0.75,
@@ -189,7 +176,7 @@ def test_bypass_ticker_status_stores_as_sent():
 
 
 def test_class_share_maps_to_broker_symbol():
-    Ticker.objects.create(symbol="BF A", active=True)
+    TickerFactory(symbol="BF A", active=True)
     response = post({**ALERT, "ticker": "NYSE:BF.A"})
     assert response.json() == {"message": "'signal' created successfully."}
     assert Signal.objects.get().ticker1 == "BF A"
@@ -205,28 +192,28 @@ def test_class_share_maps_to_broker_symbol():
     ],
 )
 def test_forex_and_crypto_without_separator_map_to_registered_ticker(ticker, symbol, sectype):
-    Ticker.objects.create(symbol=symbol, sectype=sectype, active=True)
+    TickerFactory(symbol=symbol, sectype=sectype, active=True)
     response = post({**ALERT, "ticker": ticker})
     assert response.json() == {"message": "'signal' created successfully."}
     assert Signal.objects.get().ticker1 == symbol
 
 
 def test_separator_form_does_not_match_a_stock():
-    Ticker.objects.create(symbol="EUR.USD", sectype="STK", active=True)
+    TickerFactory(symbol="EUR.USD", sectype="STK", active=True)
     post({**ALERT, "ticker": "EURUSD"})
     signal = Signal.objects.get()
     assert (signal.order_status, signal.ticker1) == ("error", "EURUSD")
 
 
 def test_exact_symbol_wins_over_mapped_forms():
-    Ticker.objects.create(symbol="BF.A", active=True)
-    Ticker.objects.create(symbol="BF A", active=False)
+    TickerFactory(symbol="BF.A", active=True)
+    TickerFactory(symbol="BF A", active=False)
     post({**ALERT, "ticker": "BF.A"})
     assert Signal.objects.get().ticker1 == "BF.A"
 
 
 def test_pair_legs_map_too():
-    Pair.objects.create(name="BF A-BF B", ticker1="BF A", ticker2="BF B", hedge=1, status=True)
+    PairFactory(ticker1="BF A", ticker2="BF B", hedge=1, status=True)
     response = post({**ALERT, "ticker": "BF.A-BF.B"})
     assert response.json() == {"message": "'signal' created successfully."}
     signal = Signal.objects.get()
@@ -319,11 +306,9 @@ def test_webhook_costs_one_insert_once_the_registry_is_read(ticker, setup, setti
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     refreshed_registry()  # this worker's copy, read before the changes below
     if setup == "ticker":
-        Ticker.objects.create(symbol="AAPL", active=True)
+        TickerFactory(symbol="AAPL", active=True)
     elif setup == "pair":
-        Pair.objects.create(
-            name="NMFC-ROIC", ticker1="NMFC", ticker2="ROIC", hedge=0.75, status=True
-        )
+        PairFactory(ticker1="NMFC", ticker2="ROIC", hedge=0.75, status=True)
     client = V3Client()
     with CaptureQueriesContext(connection) as queries:
         first = client.post("/v3/webhook", {**ALERT, "ticker": ticker}, format="json")

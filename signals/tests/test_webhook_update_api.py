@@ -2,7 +2,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from instruments.models import Pair
+from instruments.tests.factories import PairFactory
 from pairsapi.testing import V3Client
 from signals.models import Signal
 from signals.tests.factories import make_signal
@@ -12,9 +12,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def pair():
-    return Pair.objects.create(
-        name="NMFC-ROIC", ticker1="NMFC", ticker2="ROIC", hedge=0.75, status=True
-    )
+    return PairFactory(ticker1="NMFC", ticker2="ROIC", hedge=0.75, status=True)
 
 
 def read(rowid):
