@@ -1,22 +1,23 @@
 from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
 
 from .models import RevokedSession
 
 
-def session_is_revoked(session_id):
+def session_is_revoked(session_id: str) -> bool:
     return RevokedSession.objects.filter(session_id=session_id).exists()
 
 
-def active_user(user_id):
+def active_user(user_id: int | str) -> AbstractBaseUser | None:
     return get_user_model().objects.filter(pk=user_id, is_active=True).first()
 
 
-def user_by_username(username):
+def user_by_username(username: str) -> AbstractBaseUser | None:
     return get_user_model().objects.filter(username=username).first()
 
 
-def usernames(number):
+def usernames(number: int) -> list[str]:
     users = get_user_model().objects.order_by("-pk")
     if number:
         users = users[:number]
-    return [user.username for user in users]
+    return [user.get_username() for user in users]

@@ -7,8 +7,10 @@ INSERT carries the copy's registry version, so it lands only while that version 
 """
 
 from collections import namedtuple
+from collections.abc import Sequence
 from dataclasses import dataclass
 from random import getrandbits
+from typing import Any, Protocol
 
 from .models import Pair, RegistryVersion, Ticker
 
@@ -16,6 +18,15 @@ REGISTRY_VERSION_ID = 1
 
 RegisteredTicker = namedtuple("RegisteredTicker", "symbol sectype active")
 RegisteredPair = namedtuple("RegisteredPair", "ticker1 ticker2 hedge status")
+
+
+class Registry(Protocol):
+    """What an alert is checked against: this worker's snapshot, or the database itself
+    (``selectors.LiveRegistry``). Both answer with an object carrying the fields checked."""
+
+    def ticker_for(self, candidates: Sequence[tuple[str, frozenset[str] | None]]) -> Any: ...
+
+    def pair_for(self, leg1_candidates: Sequence[str], leg2_candidates: Sequence[str]) -> Any: ...
 
 
 def pick_ticker(candidates, tickers):

@@ -1,18 +1,23 @@
 """Read queries on tickers and pairs, shared by the API, the pages and the other apps."""
 
-from django.db.models import Q
+from collections.abc import Iterable, Sequence
+
+from django.db.models import Q, QuerySet
 
 from pairsapi.queries import newest
 
 from .models import Pair, Ticker
 from .registry import pick_pair, pick_ticker
 
+# A symbol to look for, with the kinds of ticker (sectypes; None: any) it may match.
+Candidate = tuple[str, frozenset[str] | None]
 
-def ticker_by_symbol(symbol):
+
+def ticker_by_symbol(symbol: str) -> Ticker | None:
     return Ticker.objects.filter(symbol=symbol).first()
 
 
-def forex_symbols_with_base(currency):
+def forex_symbols_with_base(currency: str) -> list[str]:
     """Symbols of the forex tickers whose base currency is ``currency`` (``EUR`` gives
     ``EUR.USD``, ``EUR.GBP``...): the broker names a forex fill or position by its base currency."""
     if not currency or "." in currency:
@@ -24,23 +29,23 @@ def forex_symbols_with_base(currency):
     )
 
 
-def pair_by_name(name):
+def pair_by_name(name: str) -> Pair | None:
     return Pair.objects.filter(name=name).first()
 
 
-def newest_tickers(number):
+def newest_tickers(number: int) -> QuerySet[Ticker]:
     return newest(Ticker.objects.all(), number)
 
 
-def newest_pairs(number):
+def newest_pairs(number: int) -> QuerySet[Pair]:
     return newest(Pair.objects.all(), number)
 
 
-def active_pairs_with_leg(symbol):
+def active_pairs_with_leg(symbol: str) -> QuerySet[Pair]:
     return Pair.objects.filter(Q(ticker1=symbol) | Q(ticker2=symbol), status=True)
 
 
-def first_registered_ticker(candidates):
+def first_registered_ticker(candidates: Sequence[Candidate]) -> Ticker | None:
     """The registered ticker for the first of ``candidates`` that matches one (one query); see
     ``registry.pick_ticker``."""
     symbols = [symbol for symbol, _ in candidates]
@@ -49,7 +54,9 @@ def first_registered_ticker(candidates):
     return pick_ticker(candidates, {t.symbol: t for t in Ticker.objects.filter(symbol__in=symbols)})
 
 
-def first_registered_pair(leg1_candidates, leg2_candidates):
+def first_registered_pair(
+    leg1_candidates: Sequence[str], leg2_candidates: Sequence[str]
+) -> Pair | None:
     """The registered pair whose legs match the earliest candidates of each leg (one query)."""
     if not leg1_candidates or not leg2_candidates:
         return None
@@ -62,19 +69,19 @@ class LiveRegistry:
     (a bridge's edit of a signal) rather than on the webhook's hot path."""
 
     @staticmethod
-    def ticker_for(candidates):
+    def ticker_for(candidates: Sequence[Candidate]) -> Ticker | None:
         return first_registered_ticker(candidates)
 
     @staticmethod
-    def pair_for(leg1_candidates, leg2_candidates):
+    def pair_for(leg1_candidates: Sequence[str], leg2_candidates: Sequence[str]) -> Pair | None:
         return first_registered_pair(leg1_candidates, leg2_candidates)
 
 
-def active_pairs():
+def active_pairs() -> QuerySet[Pair]:
     return Pair.objects.filter(status=True)
 
 
-def single_tickers_to_show(shown_legs):
+def single_tickers_to_show(shown_legs: Iterable[str]) -> QuerySet[Ticker]:
     """Tickers the positions page lists as singles: those active as singles, and every other
     ticker holding a position that is not already shown as a leg (open exposure is never
     hidden because trading it was switched off)."""
@@ -83,5 +90,5 @@ def single_tickers_to_show(shown_legs):
     ).order_by("symbol")
 
 
-def tickers_by_symbol(symbols):
+def tickers_by_symbol(symbols: Iterable[str]) -> dict[str, Ticker]:
     return {t.symbol: t for t in Ticker.objects.filter(symbol__in=symbols)}

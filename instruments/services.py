@@ -8,7 +8,7 @@ The version row always exists, so they queue, and the second sees the first one'
 """
 
 from collections.abc import Mapping
-from typing import Any, TypedDict, Unpack
+from typing import Any, TypedDict, TypeVar, Unpack
 
 from django.db import IntegrityError, transaction
 
@@ -18,11 +18,13 @@ from .models import Pair, Ticker
 from .registry import lock_for_writes
 from .selectors import active_pairs_with_leg, forex_symbols_with_base
 
+Saved = TypeVar("Saved", Ticker, Pair)
+
 TICKER_IN_ACTIVE_PAIR = " ticker is already active in a pair!"
 LEG_ACTIVE_AS_SINGLE = " one of the tickers is already active!"
 
 
-def _serialize_registry_writes():
+def _serialize_registry_writes() -> None:
     """Queue behind any other registry write until this transaction ends (SQLite's transactions
     are serialized already: it runs them IMMEDIATE)."""
     lock_for_writes()
@@ -86,7 +88,7 @@ def set_ticker_active(*, ticker: Ticker, active: bool) -> Ticker:
     return upsert_ticker(symbol=ticker.symbol, active=active)[0]
 
 
-def _locked_ticker_for_broker_symbol(symbol):
+def _locked_ticker_for_broker_symbol(symbol: str) -> Ticker:
     """The ticker the broker means by ``symbol``, row-locked: the ticker of that symbol, else the
     one forex ticker whose base currency it is (the broker names ``EUR.USD`` positions ``EUR``)."""
     ticker = Ticker.objects.select_for_update().filter(symbol=symbol).first()
@@ -172,7 +174,7 @@ def delete_pair(*, name: str) -> None:
         raise NotFound()
 
 
-def _save(instance, fields: Mapping[str, Any]):
+def _save(instance: Saved, fields: Mapping[str, Any]) -> Saved:
     for key, value in fields.items():
         setattr(instance, key, value)
     if fields:

@@ -1,15 +1,17 @@
-from django.db.models import Q
+from datetime import datetime
+
+from django.db.models import Q, QuerySet
 
 from pairsapi.queries import newest
 
 from .models import UNKNOWN_PNL, UNKNOWN_WHEN_MISSING, WIRE_FIELDS, AccountSnapshot
 
 
-def newest_snapshots(number):
+def newest_snapshots(number: int) -> QuerySet[AccountSnapshot]:
     return newest(AccountSnapshot.objects.all(), number)
 
 
-def latest_known_snapshot():
+def latest_known_snapshot() -> AccountSnapshot | None:
     """The newest snapshot holding at least one known figure: a snapshot the bridge sent with
     nothing in it (only the passphrase) must not hide the real figures."""
     known = Q()
@@ -21,7 +23,9 @@ def latest_known_snapshot():
     return AccountSnapshot.objects.filter(known).order_by("-rowid").first()
 
 
-def net_liquidation_history(since=None):
+def net_liquidation_history(
+    since: datetime | None = None,
+) -> list[tuple[datetime, float | None]]:
     """(timestamp, NetLiquidation) oldest first, for the positions page's chart."""
     snapshots = AccountSnapshot.objects.filter(net_liquidation__isnull=False)
     if since is not None:

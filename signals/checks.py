@@ -5,7 +5,7 @@ Pure: the caller looks the ticker or pair up and passes what it found.
 
 from dataclasses import dataclass
 
-from .expressions import PAIR
+from .expressions import PAIR, Expression
 
 CREATED = "'signal' created successfully."
 RECORDED_PROBLEMATIC = "recorded with problematic ticker!"
@@ -30,7 +30,19 @@ class Registered:
     hedge: float | None = None
 
 
-def check_signal(expression, registered, order_status, status_msg, bypass=False):
+def _hedges_differ(sent: float | None, registered: float | None) -> bool:
+    if sent is None or registered is None:
+        return sent is not registered
+    return abs(sent - registered) > HEDGE_TOLERANCE
+
+
+def check_signal(
+    expression: Expression,
+    registered: Registered | None,
+    order_status: str,
+    status_msg: str | None,
+    bypass: bool = False,
+) -> Verdict:
     """The signal's status, status message and the webhook's answer."""
     if expression.is_problematic:
         return Verdict("error", "problematic ticker!", RECORDED_PROBLEMATIC)
@@ -40,6 +52,6 @@ def check_signal(expression, registered, order_status, status_msg, bypass=False)
         return Verdict("error", "unknown ticker", RECORDED_UNKNOWN_OR_PASSIVE)
     if not registered.active:
         return Verdict("canceled", "passive ticker", RECORDED_UNKNOWN_OR_PASSIVE)
-    if expression.kind == PAIR and abs(expression.hedge - registered.hedge) > HEDGE_TOLERANCE:
+    if expression.kind == PAIR and _hedges_differ(expression.hedge, registered.hedge):
         return Verdict("canceled", "wrong hedge", RECORDED_UNKNOWN_OR_PASSIVE)
     return Verdict(order_status, status_msg, CREATED)

@@ -39,14 +39,14 @@ class Expression:
     hedge: float | None = None  # leg 2's coefficient; None for a single
 
     @property
-    def is_problematic(self):
+    def is_problematic(self) -> bool:
         return self.kind == PROBLEMATIC
 
 
 _PROBLEMATIC = Expression(PROBLEMATIC)
 
 
-def _read_leg(text):
+def _read_leg(text: str) -> tuple[str, float | None] | None:
     """(symbol, coefficient or None), or None when the leg is not well formed."""
     match = _LEG.fullmatch(text)
     if match is None or (match["pre"] and match["post"]):
@@ -59,16 +59,19 @@ def _read_leg(text):
     return symbol, coef
 
 
-def parse_expression(text):
+def parse_expression(text: str) -> Expression:
     """Read a TradingView expression into kind, broker-side symbols and hedge."""
     if not isinstance(text, str) or not text.strip() or len(text) > MAX_EXPRESSION_LENGTH:
         return _PROBLEMATIC
     legs = text.split("-")
     if len(legs) > 2:
         return _PROBLEMATIC
-    read = [_read_leg(leg) for leg in legs]
-    if any(leg is None for leg in read):
-        return _PROBLEMATIC
+    read = []
+    for leg in legs:
+        parsed = _read_leg(leg)
+        if parsed is None:
+            return _PROBLEMATIC
+        read.append(parsed)
     symbol1, coef1 = read[0]
     if coef1 is not None and coef1 != 1:
         return _PROBLEMATIC
@@ -93,13 +96,15 @@ class SymbolCandidate:
 CURRENCY_SECTYPES = frozenset({"CASH", "CRYPTO"})
 
 
-def symbol_candidates(symbol):
+def symbol_candidates(symbol: str | None) -> list[SymbolCandidate]:
     """Broker symbols to try for a TradingView symbol, best first.
 
     Exactly as written; the class-share form ``BF.A`` as ``BF A``; a forex or crypto pair written
     without a separator (``EURUSD``, ``BTCUSDT``) as ``EUR.USD`` / ``BTC.USDT``, which only a
     ``CASH``/``CRYPTO`` ticker may match.
     """
+    if not symbol:
+        return []
     candidates = [SymbolCandidate(symbol)]
     if "." in symbol:
         candidates.append(SymbolCandidate(symbol.replace(".", " ")))

@@ -36,23 +36,23 @@ class FillState:
     slip: float | None = None
 
 
-def _exact(number):
+def _exact(number: float) -> Decimal:
     # Through str(), so 0.29 is 0.29 and 100 × 0.29 is 29, not 28.999999999999996.
     return Decimal(str(number))
 
 
-def leg_targets(order_contracts, hedge_param):
+def leg_targets(order_contracts: int, hedge_param: float | None) -> tuple[int, int]:
     """Target quantities of leg 1 and leg 2."""
     target2 = math.floor(_exact(order_contracts) * _exact(hedge_param or 0))
     return order_contracts, target2
 
 
-def format_quantity(quantity):
+def format_quantity(quantity: float | Decimal) -> str:
     quantity = float(quantity)
     return str(int(quantity)) if quantity.is_integer() else f"{quantity:g}"
 
 
-def slip_of(order_action, order_price, fill_price):
+def slip_of(order_action: str, order_price: float | None, fill_price: float | None) -> float | None:
     """Positive slip is in the trader's favour: bought cheaper or sold dearer."""
     if order_price is None or fill_price is None:
         return None
@@ -60,11 +60,11 @@ def slip_of(order_action, order_price, fill_price):
     return round(difference, 4)
 
 
-def _difference(target, filled):
+def _difference(target: float, filled: float) -> Decimal:
     return _exact(filled) - _exact(target)
 
 
-def _leg_notes(legs):
+def _leg_notes(legs: list[tuple[str, float, float]]) -> tuple[list[str], list[str]]:
     """``remained...`` notes for legs short of their target, ``overfilled...`` for legs past it."""
     short, over = [], []
     for label, target, filled in legs:
@@ -76,7 +76,7 @@ def _leg_notes(legs):
     return short, over
 
 
-def _is_news(state, leg, filled_qty):
+def _is_news(state: FillState, leg: int, filled_qty: float) -> bool:
     """Whether a report tells something not yet recorded. Reports are cumulative and the bridge
     re-sends the day's executions, so a smaller quantity is old, and the same quantity is a repeat
     once the leg has a price (the first price reported for a quantity stands)."""
@@ -86,7 +86,7 @@ def _is_news(state, leg, filled_qty):
     return filled_qty > recorded_qty or (filled_qty == recorded_qty and recorded_price is None)
 
 
-def apply_fill(state, leg, price, filled_qty):
+def apply_fill(state: FillState, leg: int, price: float, filled_qty: float) -> FillState:
     """The signal after leg ``leg`` (1 or 2) reported ``price`` for ``filled_qty`` so far.
 
     A report with nothing new leaves the signal as it is, status included (a canceled signal
@@ -120,7 +120,7 @@ def apply_fill(state, leg, price, filled_qty):
                 order_status=CANCELED if was_canceled else ONE_LEG_FILLED,
                 status_msg=" | ".join(over) if over else state.status_msg,
             )
-        fill_price = round(state.price1 - state.hedge_param * state.price2, 4)
+        fill_price = round(state.price1 - (state.hedge_param or 0) * state.price2, 4)
 
     state = replace(
         state,
@@ -136,7 +136,7 @@ def apply_fill(state, leg, price, filled_qty):
     return replace(state, order_status=PART_FILLED, status_msg=message)
 
 
-def apply_cancel(state):
+def apply_cancel(state: FillState) -> FillState:
     """The signal after the bridge canceled its orders."""
     if state.order_status == FILLED:
         return state

@@ -1,6 +1,8 @@
 """Read queries on signals, shared by the API and the pages."""
 
-from django.db.models import Avg, Q
+from datetime import datetime
+
+from django.db.models import Avg, Q, QuerySet
 
 from pairsapi.queries import newest
 
@@ -8,15 +10,15 @@ from .expressions import PAIR, SINGLE
 from .models import WAITING_STATUSES, Signal
 
 
-def signal_by_rowid(rowid):
+def signal_by_rowid(rowid: int) -> Signal | None:
     return Signal.objects.filter(rowid=rowid).first()
 
 
-def newest_signals(number):
+def newest_signals(number: int) -> QuerySet[Signal]:
     return newest(Signal.objects.all(), number)
 
 
-def _of_ticker(name):
+def _of_ticker(name: str) -> QuerySet[Signal]:
     """``A-B``: the pair signals of ticker1 A and ticker2 B; ``A``: the single signals of A."""
     legs = name.split("-")
     if len(legs) == 2:
@@ -27,17 +29,17 @@ def _of_ticker(name):
     return Signal.objects.none()
 
 
-def signals_for_ticker(name, number):
+def signals_for_ticker(name: str, number: int) -> QuerySet[Signal]:
     return newest(_of_ticker(name), number)
 
 
-def signals_for_ticker_between(name, start, end):
+def signals_for_ticker_between(name: str, start: datetime, end: datetime) -> list[Signal]:
     """One ticker's or pair's signals from ``start`` (inclusive) to ``end`` (exclusive), newest
     first."""
     return list(_of_ticker(name).filter(timestamp__gte=start, timestamp__lt=end).order_by("-rowid"))
 
 
-def average_slippage(signals):
+def average_slippage(signals: QuerySet[Signal]) -> dict[str, float | None]:
     """Average slip of buys, of sells and of all, over the signals that have one."""
     return signals.aggregate(
         buy=Avg("slip", filter=Q(order_action="buy")),
@@ -46,11 +48,11 @@ def average_slippage(signals):
     )
 
 
-def average_slippage_between(name, start, end):
+def average_slippage_between(name: str, start: datetime, end: datetime) -> dict[str, float | None]:
     return average_slippage(_of_ticker(name).filter(timestamp__gte=start, timestamp__lt=end))
 
 
-def signals_with_status(status, number):
+def signals_with_status(status: str, number: int) -> QuerySet[Signal]:
     """Signals of one status; ``waiting`` includes ``rerouted``, as the bridge expects."""
     if status == "waiting":
         signals = Signal.objects.filter(order_status__in=WAITING_STATUSES)

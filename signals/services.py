@@ -7,18 +7,20 @@ from typing import TypedDict, Unpack
 from django.db import transaction
 from django.db.models import Q, QuerySet
 
-from instruments.registry import cached_registry, refreshed_registry
+from instruments.registry import Registry, cached_registry, refreshed_registry
 from instruments.selectors import LiveRegistry, forex_symbols_with_base, ticker_by_symbol
-from pairsapi.domain import NotFound
+from pairsapi.domain import NotFound, RuleViolated
 
 from .checks import Registered, check_signal
-from .expressions import PAIR, SINGLE, parse_expression, symbol_candidates
+from .expressions import PAIR, SINGLE, Expression, parse_expression, symbol_candidates
 from .fills import FillState, apply_cancel, apply_fill
 from .inserts import insert_signal
 from .models import WAITING_STATUSES, Signal
 
 
-def _resolve(expression, registry):
+def _resolve(
+    expression: Expression, registry: Registry
+) -> tuple[Registered | None, str | None, str | None]:
     """What the expression names: (registered ticker or pair or None, ticker1, ticker2)."""
     if expression.kind == SINGLE:
         candidates = [(c.symbol, c.sectypes) for c in symbol_candidates(expression.symbol1)]
@@ -37,7 +39,7 @@ def _resolve(expression, registry):
     return None, None, None
 
 
-def _screen(signal, bypass, registry):
+def _screen(signal: Signal, bypass: bool, registry: Registry) -> str:
     """Parse the signal's expression and set its derived fields and status; returns the answer."""
     expression = parse_expression(signal.ticker)
     registered, signal.ticker1, signal.ticker2 = _resolve(expression, registry)
@@ -125,7 +127,9 @@ def update_signal(
 _FILL_FIELDS = [f.name for f in fields(FillState)]
 
 
-def _locked_newest_with_leg(order_id, symbols):
+def _locked_newest_with_leg(
+    order_id: int, symbols: list[str] | None
+) -> tuple[Signal | None, int | None]:
     """The newest signal with a leg (order id, one of ``symbols``), row-locked, and that leg's
     number; (None, None) when there is none. Without symbols, any leg with the order id."""
     leg1 = Q(order_id1=order_id)
@@ -140,7 +144,9 @@ def _locked_newest_with_leg(order_id, symbols):
     return signal, 1 if on_leg1 else 2
 
 
-def _locked_signal_for_report(order_id, symbol):
+def _locked_signal_for_report(
+    order_id: int, symbol: str | None
+) -> tuple[Signal | None, int | None]:
     """The signal a fill report is about: by order id and leg symbol, where a forex leg may be
     named by its base currency (the broker reports ``EUR.USD`` fills as ``EUR``)."""
     if symbol is None:
@@ -171,7 +177,12 @@ def record_fill(
     if signal is None:
         raise NotFound()
     state = FillState(**{name: getattr(signal, name) for name in _FILL_FIELDS})
-    new_state = apply_cancel(state) if cancel else apply_fill(state, leg, price, filled_qty)
+    if cancel:
+        new_state = apply_cancel(state)
+    elif leg is None or price is None or filled_qty is None:
+        raise RuleViolated("a fill report needs a symbol, a price and a filled quantity.")
+    else:
+        new_state = apply_fill(state, leg, price, filled_qty)
     changed = [name for name, value in asdict(new_state).items() if getattr(signal, name) != value]
     for name in changed:
         setattr(signal, name, getattr(new_state, name))

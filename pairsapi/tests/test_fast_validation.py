@@ -16,10 +16,10 @@ from signals.serializers import (
     NewSignalSerializer,
     SignalUpdateSerializer,
 )
-from signals.tests.factories import AlertFactory
+from signals.tests.factories import alert
 
 # An alert with values in the forms TradingView also sends.
-ALERT = AlertFactory(order_action="BUY", order_contracts="603")
+ALERT = alert(order_action="BUY", order_contracts="603")
 # A valid body per serializer; the property tests change a few of its values at random.
 VALID = {
     NewSignalSerializer: ALERT,

@@ -1,5 +1,7 @@
 """Test data for signals and alerts (factory_boy)."""
 
+from typing import Any, cast
+
 import factory
 
 from signals.models import Signal
@@ -31,9 +33,9 @@ class SignalFactory(factory.django.DjangoModelFactory):
     order_contracts = 603
     order_price = 0.98
     ticker_type = "pair"
-    ticker1 = "NMFC"
-    ticker2 = "ROIC"
-    hedge_param = 0.75
+    ticker1: Any = "NMFC"
+    ticker2: str | None = "ROIC"
+    hedge_param: float | None = 0.75
     order_status = "waiting"
 
 
@@ -47,6 +49,11 @@ class SingleSignalFactory(SignalFactory):
     hedge_param = None
     order_contracts = 100
     order_price = 400.2
+
+
+def alert(**fields: Any) -> dict[str, Any]:
+    """An alert body (a plain dict: factory_boy's DictFactory builds one)."""
+    return cast(dict[str, Any], AlertFactory(**fields))
 
 
 def make_signal(**fields):

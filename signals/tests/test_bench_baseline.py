@@ -7,11 +7,11 @@ from django.test import RequestFactory
 
 from signals.baseline import insert_only
 from signals.models import Signal
-from signals.tests.factories import AlertFactory
+from signals.tests.factories import alert
 
 pytestmark = pytest.mark.django_db
 
-ALERT = AlertFactory()
+ALERT = alert()
 
 
 def _post(raw):

@@ -6,11 +6,11 @@ from instruments.registry import refreshed_registry
 from instruments.tests.factories import PairFactory, TickerFactory
 from pairsapi.testing import V3Client
 from signals.models import Signal
-from signals.tests.factories import AlertFactory
+from signals.tests.factories import alert
 
 pytestmark = pytest.mark.django_db
 
-ALERT = AlertFactory()
+ALERT = alert()
 
 
 @pytest.fixture
