@@ -8,12 +8,26 @@ from hypothesis import strategies as st
 from rest_framework.exceptions import ValidationError
 
 from accounts.serializers import CredentialsSerializer, LoginSerializer
-from instruments.serializers import PairSerializer, PairUpdateSerializer, TickerSerializer
+from instruments.serializers import (
+    PairSerializer,
+    PairUpdateSerializer,
+    SymbolField,
+    TickerSerializer,
+)
 from pairsapi.api.fast_validation import Unsure, compile_quick_path, validated_body
+from pairsapi.api.fields import (
+    BooleanOptionField,
+    BrokerMessageField,
+    FlagField,
+    NumberField,
+    TextField,
+    WholeNumberField,
+)
 from pnl.serializers import SnapshotSerializer
 from signals.serializers import (
     FillReportSerializer,
     NewSignalSerializer,
+    OrderActionField,
     SignalUpdateSerializer,
 )
 from signals.tests.factories import alert
@@ -114,3 +128,17 @@ def test_errors_come_from_the_serializer(changes):
     with pytest.raises(ValidationError) as raised:
         validated_body(NewSignalSerializer, body)
     assert raised.value.detail == serializer.errors
+
+
+def test_the_property_tests_cover_every_field_type_the_quick_path_handles():
+    covered = {type(field) for serializer in VALID for field in serializer().fields.values()}
+    assert {
+        TextField,
+        BrokerMessageField,
+        SymbolField,
+        OrderActionField,
+        NumberField,
+        WholeNumberField,
+        FlagField,
+        BooleanOptionField,
+    } <= covered
