@@ -200,11 +200,11 @@ class V3Serializer(serializers.Serializer):
     """Base of the v3 request serializers.
 
     The fields are bound once per class and shared by every instance: DRF copies and binds
-    every field per instance, which was most of a webhook's validation time (134 µs of an alert's
-    validation before, 51 µs after, measured in process). Every body the quick path
-    (``fast_validation``) cannot vouch for, and every error, goes through these fields. Validation leaves a
-    bound field unchanged, so sharing is safe as long as no field depends on the serializer's
-    context or on partial updates; the v3 serializers take neither.
+    every field per instance, which was most of a webhook's validation time (134 µs of an
+    alert's validation before, 51 µs after, measured in process). Every body the quick path
+    (``fast_validation``) cannot vouch for, and every error, goes through these fields.
+    Validation leaves a bound field unchanged, so sharing is safe as long as no field depends on
+    the serializer's context or on partial updates; the v3 serializers take neither.
     """
 
     def __init__(self, *args, **kwargs):
