@@ -1,9 +1,11 @@
 import re
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
 
+from pairsapi.display import local_today
 from pairsapi.testing import PASSWORD
 from signals.tests.factories import make_signal, make_single
 
@@ -39,12 +41,15 @@ def test_dashboard_logged_in_sees_twenty(browser):
 def test_dashboard_times_in_display_zone_with_age_and_today_highlight(client, settings):
     settings.DISPLAY_TIME_ZONE = "America/Los_Angeles"
     make_single(timestamp=datetime(2020, 1, 15, 20, 30, 0, tzinfo=UTC))
-    make_single(timestamp=timezone.now().replace(microsecond=0) - timedelta(minutes=3))
+    recent = timezone.now().replace(microsecond=0) - timedelta(minutes=3)
+    make_single(timestamp=recent)
     html = client.get("/dashboard").content.decode()
     assert "2020-01-15 12:30:00" in html  # 20:30 UTC is 12:30 in Los Angeles in winter
     assert "America/Los_Angeles" in html
     assert "3 min" in html
-    assert [bool(flag) for flag in rows(client.get("/dashboard"))] == [True, False]
+    # Three minutes ago is yesterday in the first three minutes of a Los Angeles day.
+    recent_is_today = recent.astimezone(ZoneInfo("America/Los_Angeles")).date() == local_today()
+    assert [bool(flag) for flag in rows(client.get("/dashboard"))] == [recent_is_today, False]
 
 
 def test_dashboard_colours_statuses(client):
