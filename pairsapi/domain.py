@@ -21,3 +21,11 @@ class NotFound(DomainError):
 
 class RuleViolated(DomainError):
     """A trading rule or a uniqueness rule refuses the change."""
+
+
+class DuplicateAlert(DomainError):
+    """An alert whose ``alert_id`` was already stored within the dedupe window."""
+
+    def __init__(self, rowid: int | None):
+        super().__init__(f"duplicate alert: already stored as {rowid}.")
+        self.rowid = rowid

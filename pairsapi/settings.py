@@ -36,6 +36,9 @@ WEBHOOK_PASSPHRASE = os.environ.get("WEBHOOK_PASSPHRASE", DEMO_PASSPHRASE)
 # These rules, and every other one a server must meet before it serves, are system checks
 # (pairsapi/checks.py).
 ALLOW_DEMO_SECRETS = env_flag("ALLOW_DEMO_SECRETS", False)
+# An alert's optional alert_id: a second alert with the same id within this many seconds is a
+# replay and stores nothing.
+ALERT_DEDUPE_WINDOW = int(os.environ.get("ALERT_DEDUPE_WINDOW", str(24 * 60 * 60)))
 # `make bench` only: routes /bench/insert, the insert-only baseline the webhook is measured by.
 BENCH_BASELINE = env_flag("BENCH_BASELINE", False)
 DISPLAY_TIME_ZONE = os.environ.get("DISPLAY_TIME_ZONE", "America/Los_Angeles")

@@ -67,3 +67,16 @@ class Signal(models.Model):
 
     def __str__(self):
         return f"#{self.rowid} {self.order_action} {self.order_contracts} {self.ticker}"
+
+
+class AlertReceipt(models.Model):
+    """An alert that carried an ``alert_id``: a second alert with the same id within
+    ALERT_DEDUPE_WINDOW seconds is a replay (TradingView and e-mail copies of one alert) and
+    stores nothing. The unique id is what makes two copies arriving at once give one row."""
+
+    alert_id = models.CharField(max_length=100, unique=True)
+    received_at = models.DateTimeField()
+    signal_rowid = models.BigIntegerField(null=True, blank=True)
+
+    def __str__(self):
+        return self.alert_id

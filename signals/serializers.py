@@ -104,6 +104,8 @@ class NewSignalSerializer(SignalFieldsSerializer):
         max_length=200, required=False, allow_blank=True, default="", trim_whitespace=False
     )
     order_status = TextField(max_length=40, required=False, default="waiting")
+    # Optional: a replay of the same id within ALERT_DEDUPE_WINDOW seconds stores nothing.
+    alert_id = TextField(max_length=100, required=False)
 
 
 class SignalUpdateSerializer(SignalFieldsSerializer):

@@ -1,21 +1,23 @@
 """Every write to signals: ingest from the webhook, updates from the bridge, fill reports."""
 
 from dataclasses import asdict, fields
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TypedDict, Unpack
 
-from django.db import transaction
+from django.conf import settings
+from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 
 from instruments.registry import Registry, cached_registry, refreshed_registry
 from instruments.selectors import LiveRegistry, forex_symbols_with_base, ticker_by_symbol
-from pairsapi.domain import NotFound, RuleViolated
+from pairsapi.domain import DuplicateAlert, NotFound, RuleViolated
+from pairsapi.timestamps import utc_now_to_second
 
 from .checks import Registered, check_signal
 from .expressions import PAIR, SINGLE, Expression, parse_expression, symbol_candidates
 from .fills import FillState, apply_cancel, apply_fill
 from .inserts import insert_signal
-from .models import WAITING_STATUSES, Signal
+from .models import WAITING_STATUSES, AlertReceipt, Signal
 
 
 def _resolve(
@@ -88,22 +90,55 @@ class SignalChanges(AlertFields, total=False):
 
 
 def ingest_signal(
-    *, bypass_ticker_status: bool = False, **alert: Unpack[AlertFields]
+    *,
+    bypass_ticker_status: bool = False,
+    alert_id: str | None = None,
+    **alert: Unpack[AlertFields],
 ) -> tuple[Signal, str]:
     """Store a TradingView alert. Returns (signal, answer).
 
     Checked against this worker's registry snapshot and stored by one INSERT that lands only
     while the snapshot is current; when it is not, the snapshot is read again and the alert
-    checked again.
+    checked again. An alert with an ``alert_id`` already stored within ALERT_DEDUPE_WINDOW
+    seconds raises DuplicateAlert and stores nothing.
     """
+    if alert_id is None:
+        return _store_alert(alert, bypass_ticker_status)
+    with transaction.atomic():
+        _claim_alert_id(alert_id)
+        signal, answer = _store_alert(alert, bypass_ticker_status)
+        AlertReceipt.objects.filter(alert_id=alert_id).update(signal_rowid=signal.rowid)
+    return signal, answer
+
+
+def _claim_alert_id(alert_id: str) -> None:
+    """Take ``alert_id`` for the alert being stored (in the caller's transaction), or raise
+    DuplicateAlert. A concurrent claim of the same id waits on the unique index until the first
+    commits, then finds it taken."""
+    now = utc_now_to_second()
+    # An id seen longer ago than the window is free again.
+    expired = now - timedelta(seconds=settings.ALERT_DEDUPE_WINDOW)
+    if AlertReceipt.objects.filter(alert_id=alert_id, received_at__lt=expired).update(
+        received_at=now, signal_rowid=None
+    ):
+        return
+    try:
+        with transaction.atomic():
+            AlertReceipt.objects.create(alert_id=alert_id, received_at=now)
+    except IntegrityError:
+        taken = AlertReceipt.objects.filter(alert_id=alert_id).first()
+        raise DuplicateAlert(taken.signal_rowid if taken else None) from None
+
+
+def _store_alert(alert: AlertFields, bypass: bool) -> tuple[Signal, str]:
     for attempt in range(_SNAPSHOT_ATTEMPTS):
         registry = cached_registry() if attempt == 0 else refreshed_registry()
         signal = Signal(**alert)
-        answer = _screen(signal, bypass_ticker_status, registry)
+        answer = _screen(signal, bypass, registry)
         if insert_signal(signal, registry_version=registry.version):
             return signal, answer
     signal = Signal(**alert)
-    answer = _screen(signal, bypass_ticker_status, LiveRegistry)
+    answer = _screen(signal, bypass, LiveRegistry)
     insert_signal(signal)
     return signal, answer
 

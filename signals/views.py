@@ -16,6 +16,7 @@ from pairsapi.api.permissions import (
     PassphraseRequired,
 )
 from pairsapi.api.views import V3ViewSet
+from pairsapi.domain import DuplicateAlert
 
 from . import selectors, services
 from .serializers import (
@@ -47,7 +48,10 @@ class WebhookViewSet(V3ViewSet):
 
     @v3_doc("Receive a TradingView alert", NewSignalSerializer, {201: MESSAGE})
     def create(self, request):
-        _, answer = services.ingest_signal(**self.validated(NewSignalSerializer))
+        try:
+            _, answer = services.ingest_signal(**self.validated(NewSignalSerializer))
+        except DuplicateAlert as replay:
+            return self.answer({"message": str(replay)}, status=status.HTTP_200_OK)
         return self.answer({"message": answer}, status=status.HTTP_201_CREATED)
 
     @v3_doc("Write back a signal (broker bridge)", SignalUpdateSerializer, SIGNAL)
