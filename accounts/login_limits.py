@@ -8,7 +8,6 @@ import time
 import unicodedata
 
 from rest_framework.settings import api_settings
-from rest_framework.throttling import BaseThrottle
 
 from pairsapi.counters import count_hits, parse_rate
 
@@ -17,11 +16,6 @@ class TooManyLoginAttempts(Exception):
     def __init__(self, wait_seconds: float):
         super().__init__(f"too many login attempts; try again in {int(wait_seconds) + 1} s.")
         self.wait_seconds = wait_seconds
-
-
-def client_address(request) -> str:
-    """The address the limit is counted for (behind NUM_PROXIES trusted proxies, theirs)."""
-    return BaseThrottle().get_ident(request)
 
 
 def username_key(username: str) -> str:

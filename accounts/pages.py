@@ -6,7 +6,9 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.shortcuts import render
 
-from .login_limits import TooManyLoginAttempts, client_address, count_login_attempt
+from pairsapi.api.throttles import client_address
+
+from .login_limits import TooManyLoginAttempts, count_login_attempt
 
 
 def _limited(login_view):

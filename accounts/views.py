@@ -14,10 +14,11 @@ from pairsapi.api.openapi import (
     v3_doc,
 )
 from pairsapi.api.permissions import AccessTokenRequired, FreshAdminTokenRequired
+from pairsapi.api.throttles import client_address
 from pairsapi.api.views import V3ViewSet
 
 from . import selectors, services
-from .login_limits import TooManyLoginAttempts, client_address, count_login_attempt
+from .login_limits import TooManyLoginAttempts, count_login_attempt
 from .permissions import RefreshTokenRequired
 from .serializers import CredentialsSerializer, LoginSerializer
 from .tokens import mint_login_tokens, mint_refreshed_tokens

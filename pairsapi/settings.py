@@ -39,6 +39,8 @@ ALLOW_DEMO_SECRETS = env_flag("ALLOW_DEMO_SECRETS", False)
 # An alert's optional alert_id: a second alert with the same id within this many seconds is a
 # replay and stores nothing.
 ALERT_DEDUPE_WINDOW = int(os.environ.get("ALERT_DEDUPE_WINDOW", str(24 * 60 * 60)))
+# Refused webhook writes are kept this many days for staff (signals.rejections).
+REJECTED_KEEP_DAYS = int(os.environ.get("REJECTED_KEEP_DAYS", "30"))
 # `make bench` only: routes /bench/insert, the insert-only baseline the webhook is measured by.
 BENCH_BASELINE = env_flag("BENCH_BASELINE", False)
 DISPLAY_TIME_ZONE = os.environ.get("DISPLAY_TIME_ZONE", "America/Los_Angeles")

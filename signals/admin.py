@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from . import services
-from .models import Signal
+from .models import RejectedRequest, Signal
 
 DERIVED_FIELDS = (
     "rowid",
@@ -54,3 +54,27 @@ class SignalAdmin(admin.ModelAdmin):
     def cancel_waiting(self, request, queryset):
         count = services.cancel_waiting_signals(signals=queryset)
         self.message_user(request, f"{count} waiting signal(s) canceled.")
+
+
+@admin.register(RejectedRequest)
+class RejectedRequestAdmin(admin.ModelAdmin):
+    """Refused webhook writes, read-only: what was sent, from where, why, and how often."""
+
+    list_display = ("last_seen", "route", "client_address", "reason", "count")
+    list_filter = ("route",)
+    search_fields = ("client_address", "reason", "body")
+    readonly_fields = (
+        "first_seen",
+        "last_seen",
+        "client_address",
+        "route",
+        "reason",
+        "body",
+        "count",
+    )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -80,3 +80,29 @@ class AlertReceipt(models.Model):
 
     def __str__(self):
         return self.alert_id
+
+
+class RejectedRequest(models.Model):
+    """A write to the webhook that was refused (wrong passphrase, bad JSON, bad fields), kept for
+    staff: an alert lost to a typo in the alert message is found here. Refusals of the same kind
+    from one address close together (a passphrase being guessed) are one row with a count."""
+
+    first_seen = models.DateTimeField()
+    last_seen = models.DateTimeField(db_index=True)
+    client_address = models.CharField(max_length=64)
+    route = models.CharField(max_length=100)
+    reason = models.TextField()
+    # The first refused body, the passphrase masked, cut at REJECTED_BODY_CHARS.
+    body = models.TextField(blank=True)
+    count = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-last_seen"]
+        indexes = [
+            models.Index(
+                fields=["client_address", "route", "-last_seen"], name="rejected_group_idx"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.route} from {self.client_address}: {self.reason[:60]}"

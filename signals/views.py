@@ -1,4 +1,7 @@
+import json
+
 from rest_framework import status
+from rest_framework.exceptions import ParseError
 from rest_framework.response import Response
 
 from pairsapi.api.errors import ItemNotFound
@@ -15,10 +18,11 @@ from pairsapi.api.permissions import (
     OptionalAccessToken,
     PassphraseRequired,
 )
+from pairsapi.api.throttles import client_address
 from pairsapi.api.views import V3ViewSet
 from pairsapi.domain import DuplicateAlert
 
-from . import selectors, services
+from . import rejections, selectors, services
 from .serializers import (
     FillReportSerializer,
     NewSignalSerializer,
@@ -45,6 +49,18 @@ class WebhookViewSet(V3ViewSet):
         "update": [PassphraseRequired],
         "record_fill": [PassphraseRequired],
     }
+
+    def on_refused(self, request, exc, response):
+        """Keep what was refused: an alert lost to a typo in its message is found in the log."""
+        answer = response.data if hasattr(response, "data") else json.loads(response.content)
+        message = answer["message"]
+        parsed = None if isinstance(exc, ParseError) else request.data
+        rejections.record_rejection(
+            client_address=client_address(request),
+            route=f"{request.method} {request.path}",
+            reason=message if isinstance(message, str) else json.dumps(message),
+            body=rejections.masked_body(parsed, getattr(request, "raw_body", None)),
+        )
 
     @v3_doc("Receive a TradingView alert", NewSignalSerializer, {201: MESSAGE})
     def create(self, request):

@@ -28,6 +28,13 @@ def _encoding(parser_context):
     return (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
 
 
+def _keep_raw(parser_context, raw):
+    """Leave the raw body on the request: a refused one is logged as it was sent."""
+    request = (parser_context or {}).get("request")
+    if request is not None:
+        request.raw_body = raw
+
+
 def _looks_like_json(raw):
     return raw.lstrip()[:1] in (b"{", b"[")
 
@@ -38,7 +45,9 @@ class V3JSONParser(JSONParser):
     decode, and unwrapping one-element lists."""
 
     def parse(self, stream, media_type=None, parser_context=None):
-        return self.parse_bytes(stream.read(), parser_context)
+        raw = stream.read()
+        _keep_raw(parser_context, raw)
+        return self.parse_bytes(raw, parser_context)
 
     def parse_bytes(self, raw, parser_context):
         parse_constant = json.strict_constant if self.strict else None
@@ -62,6 +71,7 @@ class FormOrJSONParser(FormParser):
 
     def parse(self, stream, media_type=None, parser_context=None):
         raw = stream.read()
+        _keep_raw(parser_context, raw)
         if _looks_like_json(raw):
             return V3JSONParser().parse_bytes(raw, parser_context)
         return QueryDict(raw, encoding=_encoding(parser_context))

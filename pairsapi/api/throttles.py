@@ -86,3 +86,9 @@ def forget_leases():
 
 class PassphraseThrottle(WindowThrottle):
     scope = "passphrase"
+
+
+def client_address(request) -> str:
+    """The client's address as the throttles count it (behind NUM_PROXIES trusted proxies,
+    the address they report)."""
+    return BaseThrottle().get_ident(request)

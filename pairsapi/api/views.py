@@ -1,6 +1,6 @@
 from django.http import Http404, JsonResponse
 from rest_framework import viewsets
-from rest_framework.exceptions import APIException
+from rest_framework.exceptions import APIException, ParseError, ValidationError
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
@@ -41,8 +41,22 @@ class V3ViewSet(viewsets.ViewSet):
             self.check_permissions(request)
             response = getattr(self, self.action)(request, *args, **kwargs)
         except (APIException, Http404, DomainError) as exc:
-            return v3_error_response(exc, request)
+            response = v3_error_response(exc, request)
+            self._note_refusal(request, exc, response)
         return response
+
+    def handle_exception(self, exc):
+        response = super().handle_exception(exc)
+        self._note_refusal(self.request, exc, response)
+        return response
+
+    def _note_refusal(self, request, exc, response):
+        if isinstance(exc, ValidationError | ParseError):
+            self.on_refused(request, exc, response)
+
+    def on_refused(self, request, exc, response):
+        """A body this route refused as malformed (ParseError) or invalid (ValidationError), and
+        the 400 answered; the webhook logs it."""
 
     def answer(self, data, status=200):
         """The action's JSON answer: a DRF Response, or a plain JsonResponse on the lean path."""
