@@ -39,6 +39,21 @@ ALLOW_DEMO_SECRETS = env_flag("ALLOW_DEMO_SECRETS", False)
 # An alert's optional alert_id: a second alert with the same id within this many seconds is a
 # replay and stores nothing.
 ALERT_DEDUPE_WINDOW = int(os.environ.get("ALERT_DEDUPE_WINDOW", str(24 * 60 * 60)))
+# Notifications (safetynet.notify): Apprise URLs, comma-separated, and e-mail recipients.
+NOTIFY_URLS = env_list("NOTIFY_URLS")
+NOTIFY_EMAILS = env_list("NOTIFY_EMAILS")
+NOTIFY_ATTEMPTS = int(os.environ.get("NOTIFY_ATTEMPTS", "3"))
+NOTIFY_FIRST_RETRY_SECONDS = float(os.environ.get("NOTIFY_FIRST_RETRY_SECONDS", "2"))
+NOTIFY_DEADLINE_SECONDS = float(os.environ.get("NOTIFY_DEADLINE_SECONDS", "30"))
+# Django's e-mail, from the usual variables.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_flag("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_flag("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "pairs-api@localhost")
 # Refused webhook writes are kept this many days for staff (signals.rejections).
 REJECTED_KEEP_DAYS = int(os.environ.get("REJECTED_KEEP_DAYS", "30"))
 # `make bench` only: routes /bench/insert, the insert-only baseline the webhook is measured by.
@@ -61,6 +76,7 @@ INSTALLED_APPS = [
     "instruments",
     "signals.apps.SignalsConfig",
     "pnl",
+    "safetynet",
 ]
 
 MIDDLEWARE = [
