@@ -62,7 +62,7 @@ class WebhookViewSet(V3ViewSet):
             body=rejections.masked_body(parsed, getattr(request, "raw_body", None)),
         )
 
-    @v3_doc("Receive a TradingView alert", NewSignalSerializer, {201: MESSAGE})
+    @v3_doc("Receive a TradingView alert", NewSignalSerializer, {200: MESSAGE, 201: MESSAGE})
     def create(self, request):
         try:
             _, answer = services.ingest_signal(**self.validated(NewSignalSerializer))
