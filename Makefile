@@ -18,6 +18,9 @@ install: $(VENV)/.installed
 run: install
 	$(RUN_ENV) $(PY) manage.py migrate --noinput
 	$(RUN_ENV) $(PY) manage.py seed_default_users
+	@# The watchdog runs beside the web server; stopping make run (Ctrl-C) stops both.
+	$(RUN_ENV) $(PY) manage.py watchdog & watchdog=$$!; \
+	trap 'kill $$watchdog 2>/dev/null' EXIT INT TERM; \
 	$(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 lint: install

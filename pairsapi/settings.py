@@ -39,6 +39,12 @@ ALLOW_DEMO_SECRETS = env_flag("ALLOW_DEMO_SECRETS", False)
 # An alert's optional alert_id: a second alert with the same id within this many seconds is a
 # replay and stores nothing.
 ALERT_DEDUPE_WINDOW = int(os.environ.get("ALERT_DEDUPE_WINDOW", str(24 * 60 * 60)))
+# The watchdog (manage.py watchdog): how often it checks, and when a signal is late.
+WATCHDOG_INTERVAL = float(os.environ.get("WATCHDOG_INTERVAL", "5"))
+ALERT_WAITING_AFTER = int(os.environ.get("ALERT_WAITING_AFTER", "300"))
+ALERT_UNFILLED_AFTER = int(os.environ.get("ALERT_UNFILLED_AFTER", "900"))
+# Where notifications link to: the address people reach the service at.
+PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:8000")
 # Notifications (safetynet.notify): Apprise URLs, comma-separated, and e-mail recipients.
 NOTIFY_URLS = env_list("NOTIFY_URLS")
 NOTIFY_EMAILS = env_list("NOTIFY_EMAILS")

@@ -11,6 +11,13 @@ CREATED = "'signal' created successfully."
 RECORDED_PROBLEMATIC = "recorded with problematic ticker!"
 RECORDED_UNKNOWN_OR_PASSIVE = "recorded with unknown or passive ticker!"
 
+# The status messages of a signal the service's own checks refused (the watchdog reports them).
+PROBLEMATIC_TICKER = "problematic ticker!"
+UNKNOWN_TICKER = "unknown ticker"
+PASSIVE_TICKER = "passive ticker"
+WRONG_HEDGE = "wrong hedge"
+REFUSALS = (PROBLEMATIC_TICKER, UNKNOWN_TICKER, PASSIVE_TICKER, WRONG_HEDGE)
+
 # Hedges equal within this tolerance are the same hedge (0.75 sent vs 0.75 stored as a float).
 HEDGE_TOLERANCE = 1e-9
 
@@ -45,13 +52,13 @@ def check_signal(
 ) -> Verdict:
     """The signal's status, status message and the webhook's answer."""
     if expression.is_problematic:
-        return Verdict("error", "problematic ticker!", RECORDED_PROBLEMATIC)
+        return Verdict("error", PROBLEMATIC_TICKER, RECORDED_PROBLEMATIC)
     if bypass:
         return Verdict(order_status, status_msg, CREATED)
     if registered is None:
-        return Verdict("error", "unknown ticker", RECORDED_UNKNOWN_OR_PASSIVE)
+        return Verdict("error", UNKNOWN_TICKER, RECORDED_UNKNOWN_OR_PASSIVE)
     if not registered.active:
-        return Verdict("canceled", "passive ticker", RECORDED_UNKNOWN_OR_PASSIVE)
+        return Verdict("canceled", PASSIVE_TICKER, RECORDED_UNKNOWN_OR_PASSIVE)
     if expression.kind == PAIR and _hedges_differ(expression.hedge, registered.hedge):
-        return Verdict("canceled", "wrong hedge", RECORDED_UNKNOWN_OR_PASSIVE)
+        return Verdict("canceled", WRONG_HEDGE, RECORDED_UNKNOWN_OR_PASSIVE)
     return Verdict(order_status, status_msg, CREATED)

@@ -6,6 +6,7 @@ from django.db.models import Avg, Q, QuerySet
 
 from pairsapi.queries import newest
 
+from .checks import REFUSALS
 from .expressions import PAIR, SINGLE
 from .models import WAITING_STATUSES, Signal
 
@@ -59,3 +60,23 @@ def signals_with_status(status: str, number: int) -> QuerySet[Signal]:
     else:
         signals = Signal.objects.filter(order_status=status)
     return newest(signals, number)
+
+
+UNFILLED_STATUSES = ("created", "part.filled")
+
+
+def waiting_since_before(moment: datetime) -> QuerySet[Signal]:
+    """Signals still waiting for the bridge that arrived before ``moment``."""
+    return Signal.objects.filter(order_status__in=WAITING_STATUSES, timestamp__lt=moment)
+
+
+def unfilled_since_before(moment: datetime) -> QuerySet[Signal]:
+    """Signals placed (or part filled) before ``moment`` and not filled since."""
+    return Signal.objects.filter(order_status__in=UNFILLED_STATUSES, timestamp__lt=moment)
+
+
+def refused_by_checks_since(moment: datetime) -> QuerySet[Signal]:
+    """Signals from ``moment`` on that the service's own checks stored as error or canceled."""
+    return Signal.objects.filter(
+        timestamp__gte=moment, order_status__in=("error", "canceled"), status_msg__in=REFUSALS
+    )
