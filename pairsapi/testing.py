@@ -8,6 +8,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
@@ -67,9 +68,20 @@ def v3_routes():
 
 
 def free_port():
+    """A loopback port nothing listens on (connections to it are refused)."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+@contextmanager
+def silent_port():
+    """A loopback port that accepts connections and never answers: the kernel completes the
+    handshake for the listening socket, and nobody reads."""
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(128)
+        yield silent.getsockname()[1]
 
 
 def database_url_of(connection):

@@ -4,7 +4,7 @@ and /healthz must keep answering and say what is wrong."""
 import json
 import socket
 import time
-from contextlib import closing, contextmanager
+from contextlib import contextmanager
 
 import pytest
 import requests
@@ -12,7 +12,15 @@ from django.core.cache import caches
 from django.db import connection
 
 from pairsapi import counters
-from pairsapi.testing import PASSWORD, ServerProcess, V3Client, database_url_of, make_user
+from pairsapi.testing import (
+    PASSWORD,
+    ServerProcess,
+    V3Client,
+    database_url_of,
+    free_port,
+    make_user,
+    silent_port,
+)
 from pnl.models import AccountSnapshot
 from signals.models import Signal
 from signals.tests.factories import make_single
@@ -28,19 +36,13 @@ ALERT = {
 
 @contextmanager
 def redis_on_a_closed_port():
-    with closing(socket.socket()) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    yield f"redis://127.0.0.1:{port}/0"
+    yield f"redis://127.0.0.1:{free_port()}/0"
 
 
 @contextmanager
 def redis_that_never_answers():
-    """A listening socket nobody reads: connections are accepted by the kernel and hang."""
-    with closing(socket.socket()) as silent:
-        silent.bind(("127.0.0.1", 0))
-        silent.listen(128)
-        yield f"redis://127.0.0.1:{silent.getsockname()[1]}/0"
+    with silent_port() as port:
+        yield f"redis://127.0.0.1:{port}/0"
 
 
 @pytest.mark.server

@@ -3,15 +3,15 @@ Django's e-mail; a destination that fails or hangs is retried and logged, and ne
 others."""
 
 import json
-import socket
 import threading
-from contextlib import closing, contextmanager
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
 
+from pairsapi.testing import free_port, silent_port
 from safetynet.notify import AppriseDestination, EmailDestination, Notification, deliver
 
 NOTE = Notification(
@@ -48,16 +48,12 @@ def json_endpoint():
 
 @contextmanager
 def endpoint_that_never_answers():
-    with closing(socket.socket()) as silent:
-        silent.bind(("127.0.0.1", 0))
-        silent.listen(16)
-        yield f"json://127.0.0.1:{silent.getsockname()[1]}/"
+    with silent_port() as port:
+        yield f"json://127.0.0.1:{port}/"
 
 
 def closed_port_url():
-    with closing(socket.socket()) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return f"json://127.0.0.1:{probe.getsockname()[1]}/"
+    return f"json://127.0.0.1:{free_port()}/"
 
 
 @pytest.fixture
