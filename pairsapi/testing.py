@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -65,6 +66,24 @@ def v3_routes():
             methods = sorted(m for m in actions if m != "head") if actions else ["get"]
             routes.append((route, methods))
     return routes
+
+
+# Path parameters that name something the tests create (or that plainly does not exist).
+PATH_SAMPLES = {
+    "number_of_items": "0",
+    "rowid": "1",
+    "symbol": "AAPL",
+    "name": "A-B",
+    "ticker": "AAPL",
+    "order_status": "waiting",
+    "username": "boss",
+}
+
+
+def v3_path(route, **values):
+    """``/v3/<route>`` with its ``<str:name>`` parameters filled from PATH_SAMPLES or ``values``."""
+    samples = {**PATH_SAMPLES, **values}
+    return "/v3/" + re.sub(r"<str:(\w+)>", lambda m: str(samples[m[1]]), route)
 
 
 def free_port():

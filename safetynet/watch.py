@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 
+from signals.checks import refused_by_checks
 from signals.models import Signal
 from signals.selectors import (
     refused_by_checks_since,
@@ -85,6 +86,12 @@ def check_once(now: datetime) -> Notification | None:
         alarm.cleared_at = now
         alarm.save(update_fields=["cleared_at"])
         signal = signals.get(alarm.signal_rowid)
+        if (
+            alarm.kind == "refused"
+            and signal
+            and refused_by_checks(signal.order_status, signal.status_msg)
+        ):
+            continue  # only out of the look-back window: nothing changed, nothing to say
         if signal is None:
             cleared.append(f"#{alarm.signal_rowid}: {DESCRIPTIONS[alarm.kind]}, deleted")
         else:

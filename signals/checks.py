@@ -17,6 +17,12 @@ UNKNOWN_TICKER = "unknown ticker"
 PASSIVE_TICKER = "passive ticker"
 WRONG_HEDGE = "wrong hedge"
 REFUSALS = (PROBLEMATIC_TICKER, UNKNOWN_TICKER, PASSIVE_TICKER, WRONG_HEDGE)
+REFUSED_STATUSES = ("error", "canceled")
+
+
+def refused_by_checks(order_status: str, status_msg: str | None) -> bool:
+    return order_status in REFUSED_STATUSES and status_msg in REFUSALS
+
 
 # Hedges equal within this tolerance are the same hedge (0.75 sent vs 0.75 stored as a float).
 HEDGE_TOLERANCE = 1e-9

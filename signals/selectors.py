@@ -6,7 +6,7 @@ from django.db.models import Avg, Q, QuerySet
 
 from pairsapi.queries import newest
 
-from .checks import REFUSALS
+from .checks import REFUSALS, REFUSED_STATUSES
 from .expressions import PAIR, SINGLE
 from .models import WAITING_STATUSES, Signal
 
@@ -78,5 +78,5 @@ def unfilled_since_before(moment: datetime) -> QuerySet[Signal]:
 def refused_by_checks_since(moment: datetime) -> QuerySet[Signal]:
     """Signals from ``moment`` on that the service's own checks stored as error or canceled."""
     return Signal.objects.filter(
-        timestamp__gte=moment, order_status__in=("error", "canceled"), status_msg__in=REFUSALS
+        timestamp__gte=moment, order_status__in=REFUSED_STATUSES, status_msg__in=REFUSALS
     )

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from instruments.models import Pair, Ticker
-from pairsapi.testing import V3Client, login, v3_routes
+from pairsapi.testing import V3Client, login, v3_path, v3_routes
 from signals.tests.factories import make_single
 
 pytestmark = pytest.mark.django_db
@@ -46,9 +46,7 @@ def _call(client, route, method, body):
     signal = make_single()
     Ticker.objects.get_or_create(symbol="AAPL")
     Pair.objects.get_or_create(name="A-B", ticker1="A", ticker2="B", hedge=1)
-    samples = {"number_of_items": "0", "rowid": str(signal.rowid), "symbol": "AAPL"}
-    samples |= {"name": "A-B", "ticker": "AAPL", "order_status": "waiting", "username": "trader"}
-    path = "/v3/" + re.sub(r"<str:(\w+)>", lambda m: samples[m[1]], route)
+    path = v3_path(route, rowid=signal.rowid, username="trader")
     return client.generic(method.upper(), path, body, content_type="application/json")
 
 

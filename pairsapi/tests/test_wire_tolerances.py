@@ -10,7 +10,7 @@ from django.test import Client
 
 from instruments.models import Pair, Ticker
 from instruments.tests.factories import PairFactory, TickerFactory
-from pairsapi.testing import V3Client, v3_routes
+from pairsapi.testing import V3Client, v3_path, v3_routes
 from pnl.models import AccountSnapshot
 from signals.models import Signal
 from signals.tests.factories import make_signal, make_single
@@ -26,19 +26,7 @@ ALERT = {
 }
 
 
-def _v3_route_paths():
-    """Every /v3/ route, with sample path parameters."""
-    samples = {"number_of_items": "0", "rowid": "1", "symbol": "AAPL", "name": "A-B"}
-    samples |= {"ticker": "AAPL", "order_status": "waiting", "username": "boss"}
-    paths = []
-    for route, _ in v3_routes():
-        for name, value in samples.items():
-            route = route.replace(f"<str:{name}>", value)
-        paths.append(f"/v3/{route}")
-    return paths
-
-
-V3_PATHS = _v3_route_paths()
+V3_PATHS = [v3_path(route) for route, _ in v3_routes()]
 
 
 def test_the_route_walk_sees_every_route():

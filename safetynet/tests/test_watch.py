@@ -53,6 +53,18 @@ def test_a_signal_refused_by_the_checks_is_reported_at_once(settings):
     assert check_once(at(2)) is None
 
 
+def test_a_refusal_leaving_the_look_back_says_nothing_but_a_fixed_one_clears():
+    stale = make_single(timestamp=T0, order_status="error", status_msg="unknown ticker")
+    fixed = make_single(timestamp=T0, order_status="canceled", status_msg="passive ticker")
+    check_once(at(1))
+    Signal.objects.filter(pk=fixed.pk).update(order_status="filled", status_msg="")
+    cleared = check_once(at(60))
+    assert cleared.body.startswith(f"cleared: #{fixed.rowid}")
+    # A day on, the stale refusal is out of the look-back: closed without a word.
+    assert check_once(at(2 * 24 * 3600)) is None
+    assert Alarm.objects.get(signal_rowid=stale.rowid).cleared_at is not None
+
+
 def test_an_unfilled_order_is_reported_after_its_delay(settings):
     settings.ALERT_UNFILLED_AFTER = 900
     placed = make_single(timestamp=T0, order_status="created")

@@ -79,7 +79,13 @@ def test_bodies_are_cut_and_old_rows_dropped(settings):
 
 
 def test_accepted_alerts_and_throttled_requests_leave_no_trace(settings):
-    assert post(json.dumps(alert())).status_code == 201
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"login": "10/min", "passphrase": "1/min"},
+    }
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    statuses = [post(json.dumps(alert())).status_code for _ in range(3)]
+    assert statuses == [201, 429, 429]
     assert not RejectedRequest.objects.exists()
 
 
