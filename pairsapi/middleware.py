@@ -10,6 +10,8 @@ from django.core.handlers.wsgi import LimitedStream
 from django.db import InterfaceError, OperationalError
 from django.http import JsonResponse
 
+from pairsapi.actors import ANONYMOUS, acting_as, user_actor
+
 logger = logging.getLogger("pairsapi.errors")
 request_logger = logging.getLogger("pairsapi.requests")
 
@@ -43,6 +45,23 @@ class RequestLogMiddleware:
             )
         )
         return response
+
+
+class ActorMiddleware:
+    """Names who acts in this request for the audit trail, and forgets it afterwards (a worker
+    thread serves many people): staff in the admin, a signed-in user on the pages; under /v3/
+    the API's permissions name the passphrase or the token's user once they accept it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        actor = ANONYMOUS
+        # /v3/ never reads the session: the webhook must not pay for a user it does not have.
+        if not request.path_info.startswith("/v3/") and request.user.is_authenticated:
+            actor = user_actor(request.user, staff_site=request.path_info.startswith("/admin/"))
+        with acting_as(actor):
+            return self.get_response(request)
 
 
 class ApiRequestMiddleware:

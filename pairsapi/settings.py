@@ -43,6 +43,7 @@ ALERT_DEDUPE_WINDOW = int(os.environ.get("ALERT_DEDUPE_WINDOW", str(24 * 60 * 60
 WATCHDOG_INTERVAL = float(os.environ.get("WATCHDOG_INTERVAL", "5"))
 ALERT_WAITING_AFTER = int(os.environ.get("ALERT_WAITING_AFTER", "300"))
 ALERT_UNFILLED_AFTER = int(os.environ.get("ALERT_UNFILLED_AFTER", "900"))
+ALERT_BRIDGE_SILENT_AFTER = int(os.environ.get("ALERT_BRIDGE_SILENT_AFTER", "120"))
 # Where notifications link to: the address people reach the service at.
 PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:8000")
 # Notifications (safetynet.notify): Apprise URLs, comma-separated, and e-mail recipients.
@@ -83,6 +84,7 @@ INSTALLED_APPS = [
     "signals.apps.SignalsConfig",
     "pnl",
     "safetynet",
+    "audit.apps.AuditConfig",
 ]
 
 MIDDLEWARE = [
@@ -94,6 +96,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "pairsapi.middleware.ActorMiddleware",
+    "safetynet.middleware.BridgeContactMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",

@@ -21,6 +21,12 @@ from rest_framework.test import APIClient
 PASSWORD = "s3cret-pass"
 
 
+def statement_kinds(queries):
+    """The first keyword of each captured statement (INSERT, SELECT...). On PostgreSQL a write
+    travels behind the audit trail's ``SELECT set_config(...);``, which is not counted."""
+    return [q["sql"].split("; ")[-1].split()[0].upper() for q in queries.captured_queries]
+
+
 def make_user(username, staff=False):
     return get_user_model().objects.create_user(
         username=username, password=PASSWORD, is_staff=staff, is_superuser=staff

@@ -24,3 +24,32 @@ class Alarm(models.Model):
 
     def __str__(self):
         return f"{self.kind} #{self.signal_rowid}"
+
+
+class BridgeContact(models.Model):
+    """When a broker bridge last reached the service from one address on one route: a read of
+    the waiting list or a write with the passphrase. "Bridge last seen" is the newest of these."""
+
+    address = models.CharField(max_length=64)
+    route = models.CharField(max_length=100)
+    first_seen = models.DateTimeField()
+    last_seen = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-last_seen"]
+        constraints = [
+            models.UniqueConstraint(fields=["address", "route"], name="bridge_contact_once")
+        ]
+
+    def __str__(self):
+        return f"{self.route} from {self.address}"
+
+
+class WatchCursor(models.Model):
+    """Where the watchdog's pass over new alerts (the missed-alert comparison) continues."""
+
+    name = models.CharField(max_length=20, unique=True)
+    after_rowid = models.BigIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.name} after #{self.after_rowid}"

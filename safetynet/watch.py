@@ -5,10 +5,16 @@ Conditions, each on one signal:
   bridge has not taken it;
 - ``refused``: stored as error or canceled by the service's own checks (unknown, passive, wrong
   hedge, problematic), in the last day;
-- ``unfilled``: created or part filled ALERT_UNFILLED_AFTER seconds after it arrived.
+- ``unfilled``: created or part filled ALERT_UNFILLED_AFTER seconds after it arrived;
+
+and on the loop as a whole:
+- ``silent``: signals are waiting and the bridge has not been in touch (a read of the waiting
+  list, a write with the passphrase) for ALERT_BRIDGE_SILENT_AFTER seconds.
 
 An alarm is raised once per condition and signal, and cleared once when the condition no longer
-holds; everything one check raises or clears goes out as one notification.
+holds. Besides, each check compares the alerts stored since the last one with the alert before
+each (``missed_alert``); a mismatch marks the signal and is said once (a mark does not clear).
+Everything one check raises, marks or clears goes out as one notification.
 """
 
 from dataclasses import dataclass
@@ -20,21 +26,33 @@ from django.db import transaction
 from signals.checks import refused_by_checks
 from signals.models import Signal
 from signals.selectors import (
+    last_rowid_before,
+    oldest_waiting_signal,
     refused_by_checks_since,
     unfilled_since_before,
     waiting_since_before,
 )
+from signals.services import mark_missed_alerts
 
 from .models import Alarm
 from .notify import Notification
+from .selectors import bridge_last_seen, cursor_position
+from .services import forget_bridge_contacts_before, move_cursor
 
 # Refusals older than this are history, not news.
+# A watchdog started on an existing history compares the alerts of the last day, not all of them.
 REFUSALS_LOOKED_BACK = timedelta(days=1)
+# Addresses the bridge has not used for this long are forgotten.
+CONTACTS_KEPT = timedelta(days=7)
+MISSED_CURSOR = "missed_alerts"
 DESCRIPTIONS = {
     "waiting": "not taken by the bridge",
     "refused": "refused by the service's checks",
     "unfilled": "placed but not filled",
+    "silent": "the bridge is silent",
 }
+# The loop-wide alarm is kept under this signal number.
+WHOLE_LOOP = 0
 
 
 @dataclass(frozen=True)
@@ -54,14 +72,80 @@ def findings(now: datetime) -> dict[tuple[str, int], Finding]:
     return found
 
 
+def _link(signal: Signal) -> str:
+    return f"{settings.PUBLIC_URL.rstrip('/')}/admin/signals/signal/{signal.rowid}/change/"
+
+
+def _what(signal: Signal) -> str:
+    return f"#{signal.rowid} {signal.order_action} {signal.order_contracts} {signal.ticker}"
+
+
+def _silent_bridge(now: datetime) -> tuple[datetime, str] | None:
+    """(since when, what to say) when signals wait and the bridge has been silent too long."""
+    oldest = oldest_waiting_signal()
+    if oldest is None:
+        return None
+    contact = bridge_last_seen()
+    if contact is None:  # a bridge never seen has had since the oldest signal to come
+        seen, since = "never seen", oldest.timestamp
+    else:
+        seen = f"last seen {contact.last_seen:%Y-%m-%d %H:%M:%S} UTC from {contact.address}"
+        seen += f" ({contact.route})"
+        since = contact.last_seen
+    if since >= now - timedelta(seconds=settings.ALERT_BRIDGE_SILENT_AFTER):
+        return None
+    line = (
+        f"{DESCRIPTIONS['silent']}: {seen}; signals waiting since "
+        f"{oldest.timestamp:%Y-%m-%d %H:%M:%S} UTC, the oldest {_what(oldest)} - {_link(oldest)}"
+    )
+    return since, line
+
+
+def _missed_alerts(now: datetime) -> list[str]:
+    after = cursor_position(MISSED_CURSOR)
+    if after is None:
+        after = last_rowid_before(now - REFUSALS_LOOKED_BACK)
+    marked, cursor = mark_missed_alerts(after_rowid=after, now=now)
+    if cursor != after:
+        move_cursor(name=MISSED_CURSOR, after_rowid=cursor)
+    return [
+        f"{_what(signal)}: an alert before it is missing ({signal.missed_alert}), "
+        f"at {signal.timestamp:%Y-%m-%d %H:%M:%S} UTC - {_link(signal)}"
+        for signal in marked
+    ]
+
+
 def _line(kind: str, signal: Signal, since: datetime) -> str:
-    link = f"{settings.PUBLIC_URL.rstrip('/')}/admin/signals/signal/{signal.rowid}/change/"
+    link = _link(signal)
     what = f"{signal.order_action} {signal.order_contracts} {signal.ticker}"
     status = f"{signal.order_status}" + (f" ({signal.status_msg})" if signal.status_msg else "")
     return (
         f"#{signal.rowid} {what}: {DESCRIPTIONS[kind]} since {since:%Y-%m-%d %H:%M:%S} UTC, "
         f"{status} - {link}"
     )
+
+
+_BRIDGE_ALARM = ("silent", WHOLE_LOOP)
+
+
+def _watch_bridge(now: datetime, alarm: Alarm | None) -> tuple[list[str], list[str]]:
+    """Raise or clear the silent-bridge alarm: (raised lines, cleared lines)."""
+    silent = _silent_bridge(now)
+    if silent and not alarm:
+        since, line = silent
+        Alarm.objects.create(kind="silent", signal_rowid=WHOLE_LOOP, since=since, raised_at=now)
+        return [line], []
+    if alarm and not silent:
+        alarm.cleared_at = now
+        alarm.save(update_fields=["cleared_at"])
+        contact = bridge_last_seen()
+        if contact is not None and contact.last_seen > alarm.since:
+            back = f"seen {contact.last_seen:%Y-%m-%d %H:%M:%S} UTC from {contact.address}"
+        else:
+            back = "nothing is waiting any more"
+        since = f"{alarm.since:%Y-%m-%d %H:%M:%S} UTC"
+        return [], [f"cleared: {DESCRIPTIONS['silent']} since {since}; {back}"]
+    return [], []
 
 
 @transaction.atomic
@@ -72,7 +156,11 @@ def check_once(now: datetime) -> Notification | None:
         (a.kind, a.signal_rowid): a
         for a in Alarm.objects.select_for_update().filter(cleared_at__isnull=True)
     }
-    raised, cleared = [], []
+    raised, cleared = _missed_alerts(now), []
+    bridge_raised, bridge_cleared = _watch_bridge(now, open_alarms.pop(_BRIDGE_ALARM, None))
+    raised += bridge_raised
+    cleared += bridge_cleared
+    forget_bridge_contacts_before(moment=now - CONTACTS_KEPT)
     for key, finding in found.items():
         if key not in open_alarms:
             since = finding.signal.timestamp

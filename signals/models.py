@@ -37,6 +37,9 @@ class Signal(models.Model):
     slip = models.FloatField(null=True, blank=True)
     error_msg = models.TextField(null=True, blank=True)  # noqa: DJ001
     status_msg = models.TextField(null=True, blank=True)  # noqa: DJ001
+    # Set by the watchdog when this alert's market position "before" is not the previous alert's
+    # "after" for the same ticker or pair: an alert was lost in between. Says what did not match.
+    missed_alert = models.CharField(max_length=200, null=True, blank=True)  # noqa: DJ001
 
     class Meta:
         ordering = ["-rowid"]

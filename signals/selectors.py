@@ -70,6 +70,22 @@ def waiting_since_before(moment: datetime) -> QuerySet[Signal]:
     return Signal.objects.filter(order_status__in=WAITING_STATUSES, timestamp__lt=moment)
 
 
+def oldest_waiting_signal() -> Signal | None:
+    """The signal that has waited longest for the bridge, if any (the waiting index serves it)."""
+    return Signal.objects.filter(order_status__in=WAITING_STATUSES).order_by("rowid").first()
+
+
+def last_rowid_before(moment: datetime) -> int:
+    """The rowid of the newest signal stored before ``moment``, 0 when there is none."""
+    newest = (
+        Signal.objects.filter(timestamp__lt=moment)
+        .order_by("-timestamp")
+        .values_list("rowid", flat=True)
+        .first()
+    )
+    return newest or 0
+
+
 def unfilled_since_before(moment: datetime) -> QuerySet[Signal]:
     """Signals placed (or part filled) before ``moment`` and not filled since."""
     return Signal.objects.filter(order_status__in=UNFILLED_STATUSES, timestamp__lt=moment)

@@ -47,6 +47,7 @@ def signal_json(signal):
         "status_msg": signal.status_msg,
         "filled_qty1": _quantity(signal.filled_qty1),
         "filled_qty2": _quantity(signal.filled_qty2),
+        "missed_alert": signal.missed_alert,
     }
 
 

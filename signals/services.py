@@ -238,3 +238,62 @@ def cancel_waiting_signals(*, signals: QuerySet[Signal], reason: str = "canceled
     return signals.filter(order_status__in=WAITING_STATUSES).update(
         order_status="canceled", status_msg=reason
     )
+
+
+# How long a just-stored alert waits before it is compared with the one before it.
+_SETTLING = timedelta(seconds=2)
+
+
+def _position(side: str | None, size: int | None) -> str:
+    return f"{(side or '').lower() or '?'} {size if size is not None else '?'}"
+
+
+def _missed_between(previous: Signal, signal: Signal) -> str | None:
+    """What does not match when ``signal``'s position before is not ``previous``'s after."""
+    before = ((signal.pre_mar_pos or "").lower(), signal.pre_mar_pos_size)
+    after = ((previous.mar_pos or "").lower(), previous.mar_pos_size)
+    if before == after:
+        return None
+    return (
+        f"before: {_position(signal.pre_mar_pos, signal.pre_mar_pos_size)}; "
+        f"#{previous.rowid} left {_position(previous.mar_pos, previous.mar_pos_size)}"
+    )
+
+
+@transaction.atomic
+def mark_missed_alerts(
+    *, after_rowid: int, now: datetime, limit: int = 500
+) -> tuple[list[Signal], int]:
+    """Mark the alerts stored after ``after_rowid`` whose market position before does not match
+    the previous alert's after, for the same ticker or pair. Returns (the newly marked, the
+    rowid to continue after).
+
+    Signals stored in the last seconds wait for the next call: a row with a lower rowid may
+    still be committing, and the comparison needs it.
+    """
+    settled_before = now - _SETTLING
+    candidates = list(Signal.objects.filter(rowid__gt=after_rowid).order_by("rowid")[:limit])
+    marked, cursor = [], after_rowid
+    for signal in candidates:
+        if settled_before < signal.timestamp <= now:
+            break
+        cursor = signal.rowid
+        if signal.ticker_type is None or signal.pre_mar_pos is None or signal.missed_alert:
+            continue
+        previous = (
+            Signal.objects.filter(
+                ticker1=signal.ticker1,
+                ticker2=signal.ticker2,
+                ticker_type=signal.ticker_type,
+                rowid__lt=signal.rowid,
+                mar_pos__isnull=False,
+            )
+            .order_by("-rowid")
+            .first()
+        )
+        mismatch = previous and _missed_between(previous, signal)
+        if mismatch:
+            Signal.objects.filter(rowid=signal.rowid).update(missed_alert=mismatch)
+            signal.missed_alert = mismatch
+            marked.append(signal)
+    return marked, cursor

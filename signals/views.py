@@ -43,6 +43,7 @@ class WebhookViewSet(V3ViewSet):
 
     openapi_tag = "signals"
     lean_actions = ("create",)  # TradingView's alerts
+    alert_actions = ("create",)
 
     action_permissions = {
         "create": [PassphraseRequired],
@@ -123,6 +124,8 @@ class SignalViewSet(V3ViewSet):
     )
     def list_with_status(self, request, order_status, number_of_items):
         cap = ANONYMOUS_WAITING_CAP if order_status == "waiting" else ANONYMOUS_CAP
+        if order_status == "waiting":  # the bridge's poll
+            self.note_bridge_contact(request, "GET /v3/signals/status/waiting")
         number = capped_number_of_items(number_of_items, request, cap)
         signals = selectors.signals_with_status(order_status, number)
         return Response({"signals": [signal_json(s) for s in signals]})

@@ -106,6 +106,7 @@ SIGNAL = obj(
         "status_msg": nullable(STRING),
         "filled_qty1": NUMBER,
         "filled_qty2": NUMBER,
+        "missed_alert": nullable(STRING),
     }
 )
 # The broker's keys, in the contract's order; the three PnL figures are -1 when unknown.

@@ -5,6 +5,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
 
+from pairsapi.actors import PASSPHRASE, set_actor, user_actor
 from pairsapi.domain import DomainError
 
 from .errors import v3_error_response
@@ -25,6 +26,8 @@ class V3ViewSet(viewsets.ViewSet):
     action_throttles: dict[str, list[type[BaseThrottle]]] = {}
     # Hot actions answered without DRF's response cycle (see lean_dispatch).
     lean_actions: tuple[str, ...] = ()
+    # Passphrase actions TradingView calls; every other passphrase action is the broker bridge's.
+    alert_actions: tuple[str, ...] = ()
 
     def dispatch(self, request, *args, **kwargs):
         if self.action_map.get(request.method.lower()) in self.lean_actions:
@@ -80,6 +83,22 @@ class V3ViewSet(viewsets.ViewSet):
         # Throttles first, so that wrong passphrases and passwords count against the limit.
         super().check_throttles(request)
         super().check_permissions(request)
+        # Allowed: name who acts, for the audit trail, and note the bridge's contact.
+        if PassphraseRequired in self.action_permissions.get(self.action, ()):
+            set_actor(PASSPHRASE)
+            if self.action not in self.alert_actions:
+                self.note_bridge_contact(request)
+        else:
+            # Only a user the permissions already authenticated: reading request.user here
+            # would authenticate routes that never look at a token.
+            user = request.__dict__.get("_user")
+            if user is not None and user.is_authenticated:
+                set_actor(user_actor(user))
+
+    def note_bridge_contact(self, request, route=None):
+        """Mark the request as the broker bridge's, for "bridge last seen" (the safety net's
+        middleware records it once answered)."""
+        request._request.bridge_route = route or f"{request.method} {request.path_info}"
 
     def check_throttles(self, request):
         """Already done in check_permissions."""

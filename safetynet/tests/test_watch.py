@@ -17,6 +17,12 @@ pytestmark = pytest.mark.django_db
 T0 = datetime(2026, 11, 25, 14, 0, 0, tzinfo=UTC)
 
 
+@pytest.fixture(autouse=True)
+def _bridge_in_touch(settings):
+    """The bridge's silence is its own condition; the tests of the others leave it out."""
+    settings.ALERT_BRIDGE_SILENT_AFTER = 10**9
+
+
 def at(seconds):
     return T0 + timedelta(seconds=seconds)
 
@@ -96,3 +102,110 @@ def test_the_watchdog_command_checks_and_notifies(settings, capsys):
 
     assert mail.outbox[0].subject == "Pairs-API: 1 new problem(s), 0 cleared"
     assert "not taken by the bridge" in mail.outbox[0].body
+
+
+def contact(seconds, address="10.0.0.5", route="GET /v3/signals/status/waiting"):
+    from safetynet.services import record_bridge_contact
+
+    record_bridge_contact(address=address, route=route, at=at(seconds))
+
+
+def test_a_silent_bridge_is_reported_once_while_signals_wait_and_cleared_when_it_calls(settings):
+    settings.ALERT_BRIDGE_SILENT_AFTER = 120
+    settings.ALERT_WAITING_AFTER = 10_000  # only the bridge's silence is under test
+    contact(0)
+    assert check_once(at(500)) is None  # silent, but nothing waits: nothing to say
+    waiting = make_single(timestamp=at(510))
+    raised = check_once(at(511))
+    assert raised.title == "Pairs-API: 1 new problem(s), 0 cleared"
+    assert raised.body.startswith(
+        "the bridge is silent: last seen 2026-11-25 14:00:00 UTC from 10.0.0.5 "
+        "(GET /v3/signals/status/waiting); signals waiting since 2026-11-25 14:08:30 UTC, "
+        f"the oldest #{waiting.rowid} buy 100 AAPL"
+    )
+    assert check_once(at(600)) is None  # never twice
+    contact(610, route="PUT /v3/signal/updateorder")
+    cleared = check_once(at(611))
+    assert cleared.title == "Pairs-API: 0 new problem(s), 1 cleared"
+    assert cleared.body == (
+        "cleared: the bridge is silent since 2026-11-25 14:00:00 UTC; "
+        "seen 2026-11-25 14:10:10 UTC from 10.0.0.5"
+    )
+    assert check_once(at(700)) is None
+
+
+def test_a_bridge_never_seen_is_silent_from_the_first_waiting_signal(settings):
+    settings.ALERT_BRIDGE_SILENT_AFTER = 120
+    settings.ALERT_WAITING_AFTER = 10_000
+    waiting = make_single(timestamp=T0)
+    assert check_once(at(120)) is None
+    raised = check_once(at(121))
+    assert "the bridge is silent: never seen; signals waiting since 2026-11-25 14:00:00" in (
+        raised.body
+    )
+    Signal.objects.filter(pk=waiting.pk).update(order_status="canceled")
+    assert check_once(at(122)).body == (
+        "cleared: the bridge is silent since 2026-11-25 14:00:00 UTC; nothing is waiting any more"
+    )
+
+
+def test_a_recent_contact_keeps_the_bridge_from_being_silent(settings):
+    settings.ALERT_BRIDGE_SILENT_AFTER = 120
+    settings.ALERT_WAITING_AFTER = 10_000
+    make_single(timestamp=T0)
+    contact(0)
+    assert check_once(at(119)) is None
+    assert "the bridge is silent" in check_once(at(121)).body
+
+
+def alert_signal(pre, after, symbol="AAPL", **fields):
+    return make_single(
+        symbol,
+        pre_mar_pos=pre[0],
+        pre_mar_pos_size=pre[1],
+        mar_pos=after[0],
+        mar_pos_size=after[1],
+        timestamp=fields.pop("timestamp", T0),
+        order_status="filled",
+        **fields,
+    )
+
+
+def test_a_missed_alert_marks_the_signal_and_is_said_once():
+    first = alert_signal(("flat", 0), ("long", 100))
+    lost_after = alert_signal(("short", 100), ("flat", 0))  # the long was closed and reversed
+    raised = check_once(at(60))
+    assert raised.title == "Pairs-API: 1 new problem(s), 0 cleared"
+    assert raised.body.startswith(
+        f"#{lost_after.rowid} buy 100 AAPL: an alert before it is missing "
+        f"(before: short 100; #{first.rowid} left long 100)"
+    )
+    lost_after.refresh_from_db()
+    assert lost_after.missed_alert == f"before: short 100; #{first.rowid} left long 100"
+    first.refresh_from_db()
+    assert first.missed_alert is None
+    assert check_once(at(120)) is None  # said once; the mark stays
+    follows = alert_signal(("flat", 0), ("long", 50))
+    assert check_once(at(180)) is None
+    follows.refresh_from_db()
+    assert follows.missed_alert is None
+
+
+def test_alerts_are_compared_per_ticker_and_pair_and_case_blind():
+    alert_signal(("flat", 0), ("long", 100))
+    alert_signal(("flat", 0), ("short", 10), symbol="MSFT")  # another ticker's first alert
+    alert_signal(("Long", 100), ("flat", 0))  # TradingView's case varies
+    make_signal(
+        pre_mar_pos="flat", pre_mar_pos_size=0, mar_pos="long", mar_pos_size=603, timestamp=T0
+    )
+    make_single(timestamp=T0, order_status="filled")  # a hand-made signal carries no positions
+    alert_signal(("flat", 0), ("long", 1))
+    assert check_once(at(60)) is None
+    assert not Signal.objects.exclude(missed_alert=None).exists()
+
+
+def test_an_alert_just_stored_waits_for_the_next_check():
+    alert_signal(("flat", 0), ("long", 100))
+    late = alert_signal(("flat", 0), ("long", 100), timestamp=at(59))
+    assert check_once(at(60)) is None  # stored a second ago: a lower rowid may be committing
+    assert f"#{late.rowid} buy 100 AAPL: an alert before it is missing" in check_once(at(62)).body

@@ -10,7 +10,14 @@ from instruments import services as instrument_services
 from instruments.models import Pair, RegistryVersion, Ticker
 from instruments.registry import current_version, read_registry, refreshed_registry
 from instruments.tests.factories import PairFactory, TickerFactory
-from pairsapi.testing import ServerProcess, V3Client, database_url_of, login, make_user
+from pairsapi.testing import (
+    ServerProcess,
+    V3Client,
+    database_url_of,
+    login,
+    make_user,
+    statement_kinds,
+)
 from signals import services
 from signals.inserts import insert_signal
 from signals.models import Signal
@@ -118,7 +125,7 @@ def test_a_registry_that_keeps_changing_is_read_from_the_database(registry, monk
     monkeypatch.setattr(services, "cached_registry", lambda: stale)
     with CaptureQueriesContext(connection) as queries:
         response = post(ALERT)
-    statements = [q["sql"].split()[0].upper() for q in queries.captured_queries]
+    statements = statement_kinds(queries)
     # Three refused inserts against the stale copy, then the pair is looked up and stored.
     assert statements == ["INSERT", "INSERT", "INSERT", "SELECT", "INSERT"]
     assert response.status_code == 201

@@ -4,7 +4,7 @@ from django.test.utils import CaptureQueriesContext
 
 from instruments.registry import refreshed_registry
 from instruments.tests.factories import PairFactory, TickerFactory
-from pairsapi.testing import V3Client
+from pairsapi.testing import V3Client, statement_kinds
 from signals.models import Signal
 from signals.tests.factories import alert
 
@@ -292,10 +292,6 @@ def test_unknown_keys_are_ignored(nmfc_roic):
     assert signal.ticker1 == "NMFC" and signal.rowid != 999
 
 
-def _statements(queries):
-    return [q["sql"].split()[0].upper() for q in queries.captured_queries]
-
-
 @pytest.mark.parametrize(
     "ticker, setup",
     [("AAPL", "ticker"), ("NMFC-0.75*ROIC", "pair"), ("A-B-C", None)],
@@ -315,10 +311,10 @@ def test_webhook_costs_one_insert_once_the_registry_is_read(ticker, setup, setti
     # When this worker's registry copy is older than a change, the guarded INSERT is refused, the
     # registry is read (its version, the tickers, the pairs) and the INSERT retried.
     stale = ["INSERT", "SELECT", "SELECT", "SELECT", "INSERT"]
-    assert _statements(queries) == (stale if setup else ["INSERT"]), queries.captured_queries
+    assert statement_kinds(queries) == (stale if setup else ["INSERT"]), queries.captured_queries
     with CaptureQueriesContext(connection) as queries:
         second = client.post("/v3/webhook", {**ALERT, "ticker": ticker}, format="json")
-    assert _statements(queries) == ["INSERT"], queries.captured_queries
+    assert statement_kinds(queries) == ["INSERT"], queries.captured_queries
     assert [first.json(), second.json()] == [second.json()] * 2
     assert first.status_code == second.status_code == 201
     expected = "waiting" if setup else "error"

@@ -1,0 +1,11 @@
+from .models import BridgeContact, WatchCursor
+
+
+def bridge_last_seen() -> BridgeContact | None:
+    """The bridge's newest contact, from any address on any route."""
+    return BridgeContact.objects.order_by("-last_seen").first()
+
+
+def cursor_position(name: str) -> int | None:
+    cursor = WatchCursor.objects.filter(name=name).first()
+    return None if cursor is None else cursor.after_rowid
