@@ -6,6 +6,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
+from audit.admin import ChangeHistoryMixin
+
 from .usernames import UsernameRefused, check_new_username
 
 
@@ -30,6 +32,13 @@ admin.site.unregister(User)
 
 
 @admin.register(User)
-class PairsUserAdmin(UserAdmin):
+class PairsUserAdmin(ChangeHistoryMixin, UserAdmin):
+    audit_model = "user"
     add_form = NewUserForm
     form = ChangedUserForm
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            return fieldsets
+        return (*fieldsets, ("Change history", {"fields": ("change_history",)}))

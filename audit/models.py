@@ -18,10 +18,8 @@ class AuditChange(models.Model):
 
     class Meta:
         ordering = ["-id"]
-        indexes = [
-            models.Index(fields=["model", "object_key", "-id"], name="audit_object_idx"),
-            models.Index(fields=["-at"], name="audit_at_idx"),
-        ]
+        # One index, for a row's history: each index is paid on every audited write.
+        indexes = [models.Index(fields=["model", "object_key", "-id"], name="audit_object_idx")]
 
     def __str__(self):
         return f"{self.action} {self.model} {self.object_key} by {self.actor}"

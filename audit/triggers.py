@@ -22,10 +22,13 @@ class Audited:
     label: str  # how the trail names it
     skipped: tuple[str, ...] = ()  # columns whose changes are not worth a row
     hidden: tuple[str, ...] = ()  # columns recorded as changed, never with their values
+    # False where the row records its own creator: a signal's ``created_by``, so that an alert,
+    # the webhook's hot path, costs one row written and not two.
+    creates: bool = True
 
 
 AUDITED = (
-    Audited("signals.Signal", "signal"),
+    Audited("signals.Signal", "signal", creates=False),
     # The unrealized PnL moves with the market on every position report; it is not a decision.
     Audited("instruments.Ticker", "ticker", skipped=("active_pnl",)),
     Audited("instruments.Pair", "pair"),
@@ -41,32 +44,30 @@ def _tables():
         yield audited, model._meta.db_table, model._meta.pk.column, model._meta.concrete_fields
 
 
-# --- PostgreSQL: one function for every table; its arguments say which table it serves.
+# --- PostgreSQL: one function per table, its key column written in: a create (the webhook's
+# hot path) then costs one row built from two values, no conversion of the whole row.
 
-_PG_FUNCTION = f"""
-CREATE OR REPLACE FUNCTION {TRIGGER}() RETURNS trigger LANGUAGE plpgsql AS $$
+
+def _pg_function(audited, pk):
+    skipped = "ARRAY[" + ", ".join(f"'{c}'" for c in audited.skipped) + "]::text[]"
+    hidden = "ARRAY[" + ", ".join(f"'{c}'" for c in audited.hidden) + "]::text[]"
+    table = AuditChange._meta.db_table
+    return f"""
+CREATE OR REPLACE FUNCTION {TRIGGER}_{audited.label}() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
-    skipped text[] := string_to_array(TG_ARGV[2], ',');
-    hidden text[] := string_to_array(TG_ARGV[3], ',');
     before jsonb;
     after jsonb;
     changes jsonb := '{{}}';
-    object_key text;
 BEGIN
-    IF TG_OP = 'INSERT' THEN
-        object_key := to_jsonb(NEW) ->> TG_ARGV[1];
-    ELSIF TG_OP = 'DELETE' THEN
-        before := to_jsonb(OLD);
-        object_key := before ->> TG_ARGV[1];
-        SELECT coalesce(jsonb_object_agg(key, CASE WHEN key = ANY(hidden)
+    IF TG_OP = 'DELETE' THEN
+        SELECT coalesce(jsonb_object_agg(key, CASE WHEN key = ANY({hidden})
                     THEN '["(hidden)", null]'::jsonb ELSE jsonb_build_array(value, null) END),
                 '{{}}')
-            INTO changes FROM jsonb_each(before - skipped);
-    ELSE
-        before := to_jsonb(OLD) - skipped;
-        after := to_jsonb(NEW) - skipped;
-        object_key := after ->> TG_ARGV[1];
-        SELECT jsonb_object_agg(key, CASE WHEN key = ANY(hidden)
+            INTO changes FROM jsonb_each(to_jsonb(OLD) - {skipped});
+    ELSIF TG_OP = 'UPDATE' THEN
+        before := to_jsonb(OLD) - {skipped};
+        after := to_jsonb(NEW) - {skipped};
+        SELECT jsonb_object_agg(key, CASE WHEN key = ANY({hidden})
                     THEN '["(hidden)", "(changed)"]'::jsonb
                     ELSE jsonb_build_array(before -> key, value) END)
             INTO changes FROM jsonb_each(after) WHERE value IS DISTINCT FROM before -> key;
@@ -74,8 +75,9 @@ BEGIN
             RETURN NULL;
         END IF;
     END IF;
-    INSERT INTO {AuditChange._meta.db_table} (at, model, object_key, action, actor, changes)
-    VALUES (now(), TG_ARGV[0], object_key,
+    INSERT INTO {table} (at, model, object_key, action, actor, changes)
+    VALUES (now(), '{audited.label}',
+            CASE TG_OP WHEN 'DELETE' THEN OLD."{pk}" ELSE NEW."{pk}" END,
             CASE TG_OP WHEN 'INSERT' THEN 'create' WHEN 'UPDATE' THEN 'update' ELSE 'delete' END,
             coalesce(nullif(current_setting('pairsapi.actor', true), ''), 'service'),
             changes);
@@ -86,18 +88,15 @@ $$
 
 
 def _pg_install(cursor, existing):
-    cursor.execute(_PG_FUNCTION)
     for audited, table, pk, _ in _tables():
         if table not in existing:
             continue
-        arguments = ", ".join(
-            f"'{value}'"
-            for value in (audited.label, pk, ",".join(audited.skipped), ",".join(audited.hidden))
-        )
+        cursor.execute(_pg_function(audited, pk))
+        events = "INSERT OR UPDATE OR DELETE" if audited.creates else "UPDATE OR DELETE"
         cursor.execute(f'DROP TRIGGER IF EXISTS {TRIGGER} ON "{table}"')
         cursor.execute(
-            f'CREATE TRIGGER {TRIGGER} AFTER INSERT OR UPDATE OR DELETE ON "{table}" '
-            f"FOR EACH ROW EXECUTE FUNCTION {TRIGGER}({arguments})"
+            f'CREATE TRIGGER {TRIGGER} AFTER {events} ON "{table}" '
+            f"FOR EACH ROW EXECUTE FUNCTION {TRIGGER}_{audited.label}()"
         )
 
 
@@ -133,11 +132,7 @@ def _sqlite_triggers(audited, table, pk, fields):
     )
     last_values = ", ".join(f"'{c}', {values(c, None)}" for c in columns)
     name = f"{TRIGGER}_{table}"
-    return {
-        f"{name}_insert": (
-            f'AFTER INSERT ON "{table}" BEGIN {insert} VALUES ({_SQLITE_NOW}, '
-            f"'{audited.label}', NEW.\"{pk}\", 'create', pairsapi_actor(), '{{}}'); END"
-        ),
+    triggers = {
         f"{name}_update": (
             f'AFTER UPDATE ON "{table}" WHEN {" OR ".join(differs)} BEGIN {insert} '
             f"SELECT {_SQLITE_NOW}, '{audited.label}', NEW.\"{pk}\", 'update', pairsapi_actor(), "
@@ -149,6 +144,12 @@ def _sqlite_triggers(audited, table, pk, fields):
             f"json_object({last_values})); END"
         ),
     }
+    if audited.creates:
+        triggers[f"{name}_insert"] = (
+            f'AFTER INSERT ON "{table}" BEGIN {insert} VALUES ({_SQLITE_NOW}, '
+            f"'{audited.label}', NEW.\"{pk}\", 'create', pairsapi_actor(), '{{}}'); END"
+        )
+    return triggers
 
 
 def _sqlite_install(cursor, existing):
@@ -161,9 +162,9 @@ def _sqlite_install(cursor, existing):
 
 
 def _sqlite_uninstall(cursor, existing):
-    for audited, table, pk, fields in _tables():
-        for name in _sqlite_triggers(audited, table, pk, fields):
-            cursor.execute(f'DROP TRIGGER IF EXISTS "{name}"')
+    for _, table, _, _ in _tables():
+        for event in ("insert", "update", "delete"):
+            cursor.execute(f'DROP TRIGGER IF EXISTS "{TRIGGER}_{table}_{event}"')
 
 
 _VENDORS = {

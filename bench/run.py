@@ -72,6 +72,84 @@ def worker_rss_mb(server):
     return [child.memory_info().rss / 2**20 for child in children]
 
 
+def audit_cost(webhook_url):
+    """The webhook's throughput with the audit trail's triggers on over off, ABBA order.
+
+    An alert's INSERT records its creator on the row itself, so the webhook should pay only
+    for naming the actor (measured alone by ``actor_naming_cost``); this shows it."""
+    from audit import triggers
+
+    runs = {"audit trail on": [], "audit trail off": []}
+    wrk(webhook_url, seconds=2, body=PAIR_ALERT)  # warm-up, not counted
+    for round_number in range(ROUNDS):
+        order = list(runs) if round_number % 2 == 0 else list(runs)[::-1]
+        for name in order:
+            (triggers.install if name.endswith("on") else triggers.uninstall)()
+            runs[name].append(wrk(webhook_url, seconds=8, body=PAIR_ALERT))
+    triggers.install()
+    print(actor_naming_cost())
+    for name, results in runs.items():
+        for i, result in enumerate(results, 1):
+            print(row(f"webhook ingest, {name} #{i}", result))
+    on, off = (statistics.median(r["rps"] for r in runs[name]) for name in runs)
+    ratio = on / off
+    print(
+        f"webhook throughput with the audit trail / without (medians): {ratio:.3f}"
+        f" (costs {100 * (1 - ratio):.1f}%)"
+    )
+    return ratio
+
+
+def actor_naming_cost():
+    """The off runs above still name the actor in front of each write (the triggers come off,
+    the connection's wrapper stays): its cost, measured alone on this process's connection."""
+    from django.db import connection, transaction
+
+    from audit import triggers
+    from signals.inserts import insert_signal
+    from signals.models import Signal
+
+    triggers.uninstall()
+    per_write = {}
+    connection.ensure_connection()
+    wrapper = triggers._actor_before_writes
+    for name in ("with", "without", "with", "without"):
+        if name == "without":
+            connection.execute_wrappers.remove(wrapper)
+        started = time.perf_counter()
+        with transaction.atomic():  # no commit per row: the statement's own cost, not fsync's
+            for _ in range(2000):
+                insert_signal(
+                    Signal(ticker="NMFC-0.75*ROIC", order_action="buy", order_contracts=1)
+                )
+        per_write.setdefault(name, []).append((time.perf_counter() - started) / 2000 * 1e6)
+        if name == "without":
+            connection.execute_wrappers.append(wrapper)
+    with transaction.atomic():
+        Signal.objects.filter(order_contracts=1).delete()
+    triggers.install()
+    with_, without = min(per_write["with"]), min(per_write["without"])
+    return (
+        f"one INSERT from this process: {with_:.0f} us naming the actor, {without:.0f} us without"
+        f" (+{with_ - without:.0f} us)"
+    )
+
+
+def watchdog_check_ms():
+    """How long the watchdog's checks take: the first (which also starts the missed-alert pass
+    a day back) and four more."""
+    from django.utils import timezone
+
+    from safetynet.watch import check_once
+
+    timings = []
+    for _ in range(5):
+        started = time.perf_counter()
+        check_once(timezone.now())
+        timings.append((time.perf_counter() - started) * 1000)
+    return timings
+
+
 def main():
     ensure_wrk()
     url = fresh_database("pairsapi_bench")
@@ -112,6 +190,10 @@ def main():
         if any(r["errors"] for r in webhook + baseline):
             failures.append("errors during ingest")
 
+        audit_ratio = audit_cost(f"{base}/v3/webhook")
+        if audit_ratio < 0.9:
+            failures.append(f"webhook with the audit trail {audit_ratio:.3f} x without < 0.9")
+
         from signals.models import Signal
 
         # The ingested alerts were all for one pair; a real waiting list is short.
@@ -128,7 +210,11 @@ def main():
         if max(rss) >= 100:
             failures.append(f"worker RSS {max(rss):.1f} MB >= 100 MB")
 
+        from audit import triggers
+
+        triggers.uninstall()  # a seeded history is not a change anyone made
         seconds = seed_history(SIGNALS)
+        triggers.install()
         total = Signal.objects.count()
         print(f"seeded {SIGNALS:,} signals in {seconds:.1f} s ({total:,} in the table)")
 
@@ -155,6 +241,15 @@ def main():
             print(f"\nEXPLAIN ANALYZE, {name}:\n{plan}")
             if "Seq Scan" in plan or "Index" not in plan:
                 failures.append(f"{name} is not served by an index scan")
+
+        watchdog_ms = watchdog_check_ms()
+        print(
+            "\nwatchdog check on the 1M history: "
+            + ", ".join(f"{ms:.1f} ms" for ms in watchdog_ms)
+            + f" (first, then each later check; median {statistics.median(watchdog_ms):.1f} ms)"
+        )
+        if max(watchdog_ms) >= 1000:
+            failures.append(f"a watchdog check took {max(watchdog_ms):.0f} ms >= 1 s")
 
         rss = worker_rss_mb(server)
         print("\ngunicorn worker RSS after the 1M runs: " + ", ".join(f"{mb:.1f} MB" for mb in rss))

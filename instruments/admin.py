@@ -4,6 +4,7 @@ so the activity rules hold whichever way a change arrives."""
 from django import forms
 from django.contrib import admin, messages
 
+from audit.admin import ChangeHistoryMixin
 from pairsapi.domain import RuleViolated
 
 from . import services
@@ -43,7 +44,8 @@ class TickerForm(forms.ModelForm):
 
 
 @admin.register(Ticker)
-class TickerAdmin(admin.ModelAdmin):
+class TickerAdmin(ChangeHistoryMixin, admin.ModelAdmin):
+    audit_model = "ticker"
     form = TickerForm
     list_display = (
         "symbol",
@@ -59,7 +61,8 @@ class TickerAdmin(admin.ModelAdmin):
     actions = ("activate", "deactivate")
 
     def get_readonly_fields(self, request, obj=None):
-        return ("symbol",) if obj else ()
+        fields = super().get_readonly_fields(request, obj)
+        return ("symbol", *fields) if obj else fields
 
     def save_model(self, request, obj, form, change):
         changes = {name: form.cleaned_data[name] for name in form.changed_data if name != "symbol"}
@@ -112,7 +115,8 @@ class PairForm(forms.ModelForm):
 
 
 @admin.register(Pair)
-class PairAdmin(admin.ModelAdmin):
+class PairAdmin(ChangeHistoryMixin, admin.ModelAdmin):
+    audit_model = "pair"
     form = PairForm
     list_display = ("name", "ticker1", "ticker2", "hedge", "status", "notes")
     list_editable = ("hedge",)
@@ -121,7 +125,8 @@ class PairAdmin(admin.ModelAdmin):
     actions = ("activate", "deactivate")
 
     def get_readonly_fields(self, request, obj=None):
-        return ("ticker1", "ticker2") if obj else ()
+        fields = super().get_readonly_fields(request, obj)
+        return ("ticker1", "ticker2", *fields) if obj else fields
 
     def save_model(self, request, obj, form, change):
         if change:

@@ -23,7 +23,7 @@ class BridgeContactMiddleware:
     this writes the mark after the answer, at most once per CONTACT_WRITE_INTERVAL per address
     and route in each worker process."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response) -> None:
         self.get_response = get_response
         self.written: dict[tuple[str, str], float] = {}
         self.lock = threading.Lock()

@@ -39,9 +39,9 @@ from .notify import Notification
 from .selectors import bridge_last_seen, cursor_position
 from .services import forget_bridge_contacts_before, move_cursor
 
-# Refusals older than this are history, not news.
-# A watchdog started on an existing history compares the alerts of the last day, not all of them.
-REFUSALS_LOOKED_BACK = timedelta(days=1)
+# Refusals older than this are history, not news; a watchdog first started on an existing history
+# compares the alerts of this last stretch for missed ones, not all of them.
+LOOKED_BACK = timedelta(days=1)
 # Addresses the bridge has not used for this long are forgotten.
 CONTACTS_KEPT = timedelta(days=7)
 MISSED_CURSOR = "missed_alerts"
@@ -64,7 +64,7 @@ class Finding:
 def findings(now: datetime) -> dict[tuple[str, int], Finding]:
     waiting = waiting_since_before(now - timedelta(seconds=settings.ALERT_WAITING_AFTER))
     unfilled = unfilled_since_before(now - timedelta(seconds=settings.ALERT_UNFILLED_AFTER))
-    refused = refused_by_checks_since(now - REFUSALS_LOOKED_BACK)
+    refused = refused_by_checks_since(now - LOOKED_BACK)
     found = {}
     for kind, signals in (("waiting", waiting), ("unfilled", unfilled), ("refused", refused)):
         for signal in signals:
@@ -104,7 +104,7 @@ def _silent_bridge(now: datetime) -> tuple[datetime, str] | None:
 def _missed_alerts(now: datetime) -> list[str]:
     after = cursor_position(MISSED_CURSOR)
     if after is None:
-        after = last_rowid_before(now - REFUSALS_LOOKED_BACK)
+        after = last_rowid_before(now - LOOKED_BACK)
     marked, cursor = mark_missed_alerts(after_rowid=after, now=now)
     if cursor != after:
         move_cursor(name=MISSED_CURSOR, after_rowid=cursor)
@@ -116,12 +116,10 @@ def _missed_alerts(now: datetime) -> list[str]:
 
 
 def _line(kind: str, signal: Signal, since: datetime) -> str:
-    link = _link(signal)
-    what = f"{signal.order_action} {signal.order_contracts} {signal.ticker}"
     status = f"{signal.order_status}" + (f" ({signal.status_msg})" if signal.status_msg else "")
     return (
-        f"#{signal.rowid} {what}: {DESCRIPTIONS[kind]} since {since:%Y-%m-%d %H:%M:%S} UTC, "
-        f"{status} - {link}"
+        f"{_what(signal)}: {DESCRIPTIONS[kind]} since {since:%Y-%m-%d %H:%M:%S} UTC, "
+        f"{status} - {_link(signal)}"
     )
 
 
@@ -143,8 +141,8 @@ def _watch_bridge(now: datetime, alarm: Alarm | None) -> tuple[list[str], list[s
             back = f"seen {contact.last_seen:%Y-%m-%d %H:%M:%S} UTC from {contact.address}"
         else:
             back = "nothing is waiting any more"
-        since = f"{alarm.since:%Y-%m-%d %H:%M:%S} UTC"
-        return [], [f"cleared: {DESCRIPTIONS['silent']} since {since}; {back}"]
+        silent_since = f"{alarm.since:%Y-%m-%d %H:%M:%S} UTC"
+        return [], [f"cleared: {DESCRIPTIONS['silent']} since {silent_since}; {back}"]
     return [], []
 
 

@@ -1,5 +1,8 @@
 from django.contrib import admin
 
+from audit.admin import ChangeHistoryMixin
+from audit.models import AuditChange
+
 from . import services
 from .models import RejectedRequest, Signal
 
@@ -16,11 +19,14 @@ DERIVED_FIELDS = (
     "filled_qty2",
     "fill_price",
     "slip",
+    "missed_alert",
+    "created_by",
 )
 
 
 @admin.register(Signal)
-class SignalAdmin(admin.ModelAdmin):
+class SignalAdmin(ChangeHistoryMixin, admin.ModelAdmin):
+    audit_model = "signal"
     list_display = (
         "rowid",
         "timestamp",
@@ -32,7 +38,12 @@ class SignalAdmin(admin.ModelAdmin):
         "fill_price",
         "slip",
     )
-    list_filter = ("order_status", "ticker_type", ("timestamp", admin.DateFieldListFilter))
+    list_filter = (
+        "order_status",
+        "ticker_type",
+        ("missed_alert", admin.EmptyFieldListFilter),
+        ("timestamp", admin.DateFieldListFilter),
+    )
     search_fields = ("ticker", "=ticker1", "=ticker2")
     readonly_fields = DERIVED_FIELDS
     date_hierarchy = "timestamp"
@@ -40,6 +51,9 @@ class SignalAdmin(admin.ModelAdmin):
     list_per_page = 50
     # Counting millions of rows on every page view is wasted work.
     show_full_result_count = False
+
+    def creation(self, obj):
+        return AuditChange(at=obj.timestamp, action="create", actor=obj.created_by, changes={})
 
     def save_model(self, request, obj, form, change):
         data = {name: form.cleaned_data[name] for name in form.changed_data}

@@ -1,6 +1,7 @@
 from django.db import models
 from django.db.models import Q
 
+from pairsapi.actors import SERVICE, current_actor
 from pairsapi.timestamps import utc_now_to_second
 
 # The waiting list the broker bridge polls: `waiting` and `rerouted` signals.
@@ -40,6 +41,11 @@ class Signal(models.Model):
     # Set by the watchdog when this alert's market position "before" is not the previous alert's
     # "after" for the same ticker or pair: an alert was lost in between. Says what did not match.
     missed_alert = models.CharField(max_length=200, null=True, blank=True)  # noqa: DJ001
+    # Who stored it (passphrase, user:<name>, staff:<name>, service): a signal's first entry in
+    # the audit trail, kept on the row itself so that an alert's INSERT writes nothing more.
+    created_by = models.CharField(
+        max_length=150, default=current_actor, db_default=SERVICE, editable=False
+    )
 
     class Meta:
         ordering = ["-rowid"]

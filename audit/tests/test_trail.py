@@ -31,8 +31,16 @@ def test_an_alert_and_its_fills_are_traced_to_the_passphrase(nmfc_roic):
     assert written.status_code == 200
     fill = {"passphrase": "webhook", "order_id": 7, "symbol": "NMFC", "price": 12.6}
     client.put("/v3/signal/updateorder", {**fill, "filled_qty": 603}, format="json")
-    assert trail("signal", signal.rowid) == [
-        ("create", "passphrase", {}),
+    # The request's actor ends with the request: this thread's next change is the service's.
+    Signal.objects.filter(pk=signal.pk).update(order_comment="noted")
+    assert trail("signal", signal.rowid)[-1] == (
+        "update",
+        "service",
+        {"order_comment": ["Enter Long", "noted"]},
+    )
+    # The alert's INSERT writes its creator on the row, not a second row.
+    assert signal.created_by == "passphrase"
+    assert trail("signal", signal.rowid)[:-1] == [
         (
             "update",
             "passphrase",
@@ -96,7 +104,8 @@ def test_staff_in_the_admin_and_their_bulk_action_are_traced(staff_browser):
                 "status_msg": [None, "canceled by staff"],
             },
         )
-    assert trail("signal", filled.rowid) == [("create", "service", {})]
+    assert trail("signal", filled.rowid) == []
+    assert filled.created_by == "service"
 
 
 def test_a_password_change_is_recorded_without_the_password():
@@ -133,20 +142,60 @@ def test_the_trail_row_is_in_the_changes_transaction_and_leaves_with_its_rollbac
         raise RuntimeError("the change fails later in the transaction")
     # ... and gone with it.
     assert AuditChange.objects.count() == before
-    assert trail("signal", signal.rowid) == [("create", "service", {})]
+    assert trail("signal", signal.rowid) == []
 
 
 def test_an_update_that_changes_nothing_leaves_no_row():
     signal = make_signal()
     Signal.objects.filter(pk=signal.pk).update(order_status="waiting")
-    assert len(trail("signal", signal.rowid)) == 1
+    assert trail("signal", signal.rowid) == []
 
 
 def test_the_triggers_come_off_and_back_on():
+    signal = make_signal()
     triggers.uninstall()
-    make_signal()
+    Signal.objects.filter(pk=signal.pk).update(order_status="canceled")
+    TickerFactory(symbol="OFF")
     assert not AuditChange.objects.exists()
     triggers.install()
     triggers.install()  # installing twice leaves one set
-    signal = make_signal()
-    assert trail("signal", signal.rowid) == [("create", "service", {})]
+    Signal.objects.filter(pk=signal.pk).update(order_status="waiting")
+    ticker = TickerFactory(symbol="ON")
+    assert trail("signal", signal.rowid) == [
+        ("update", "service", {"order_status": ["canceled", "waiting"]})
+    ]
+    assert trail("ticker", ticker.pk) == [("create", "service", {})]
+
+
+def test_a_signal_staff_add_in_the_admin_names_them(staff_browser, nmfc_roic):
+    response = staff_browser.post(
+        "/admin/signals/signal/add/",
+        {
+            "ticker": "NMFC-0.75*ROIC",
+            "order_action": "buy",
+            "order_contracts": 10,
+            "order_comment": "",
+            "order_status": "waiting",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert Signal.objects.get().created_by == "staff:boss"
+
+
+@pytest.mark.parametrize("model", ["signal", "ticker", "pair", "user"])
+def test_the_admin_shows_a_rows_history_on_its_change_page(staff_browser, model):
+    with acting_as("staff:boss"):
+        row = {
+            "signal": lambda: make_single(order_status="created"),
+            "ticker": lambda: TickerFactory(symbol="ACC"),
+            "pair": lambda: PairFactory(name="A-B", ticker1="A", ticker2="B"),
+            "user": lambda: get_user_model().objects.create_user("ann"),
+        }[model]()
+        if model == "signal":  # its creation is on the row; the trail holds what came after
+            Signal.objects.filter(pk=row.pk).update(order_status="filled")
+    app = {"signal": "signals", "user": "auth"}.get(model, "instruments")
+    page = staff_browser.get(f"/admin/{app}/{model}/{row.pk}/change/").content.decode()
+    assert "Change history" in page
+    assert "<td>create</td><td>staff:boss</td>" in page
+    trail_page = staff_browser.get(f"/admin/audit/auditchange/?model={model}&q={row.pk}")
+    assert trail_page.status_code == 200 and "staff:boss" in trail_page.content.decode()

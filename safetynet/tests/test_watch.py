@@ -7,6 +7,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
+from pairsapi.testing import V3Client
 from safetynet.models import Alarm
 from safetynet.watch import check_once
 from signals.models import Signal
@@ -180,10 +181,11 @@ def test_a_missed_alert_marks_the_signal_and_is_said_once():
         f"#{lost_after.rowid} buy 100 AAPL: an alert before it is missing "
         f"(before: short 100; #{first.rowid} left long 100)"
     )
-    lost_after.refresh_from_db()
-    assert lost_after.missed_alert == f"before: short 100; #{first.rowid} left long 100"
-    first.refresh_from_db()
-    assert first.missed_alert is None
+    # The mark is on the signal, as the API returns it.
+    api = V3Client()
+    mark = f"before: short 100; #{first.rowid} left long 100"
+    assert api.get(f"/v3/signal/{lost_after.rowid}").json()["missed_alert"] == mark
+    assert api.get(f"/v3/signal/{first.rowid}").json()["missed_alert"] is None
     assert check_once(at(120)) is None  # said once; the mark stays
     follows = alert_signal(("flat", 0), ("long", 50))
     assert check_once(at(180)) is None
@@ -209,3 +211,12 @@ def test_an_alert_just_stored_waits_for_the_next_check():
     late = alert_signal(("flat", 0), ("long", 100), timestamp=at(59))
     assert check_once(at(60)) is None  # stored a second ago: a lower rowid may be committing
     assert f"#{late.rowid} buy 100 AAPL: an alert before it is missing" in check_once(at(62)).body
+
+
+def test_a_first_watchdog_compares_the_last_day_not_the_whole_history():
+    alert_signal(("flat", 0), ("long", 100), timestamp=at(-3 * 24 * 3600))
+    old = alert_signal(("short", 5), ("flat", 0), timestamp=at(-2 * 24 * 3600))
+    recent = alert_signal(("short", 5), ("flat", 0), timestamp=at(-60))
+    body = check_once(at(0)).body
+    assert f"#{recent.rowid} buy 100 AAPL: an alert before it is missing" in body
+    assert f"#{old.rowid} buy" not in body and body.count("an alert before it is missing") == 1

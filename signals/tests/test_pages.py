@@ -59,6 +59,15 @@ def test_dashboard_colours_statuses(client):
     assert 'class="status status-filled"' in html and 'class="status status-error"' in html
 
 
+def test_a_missed_alert_is_marked_on_the_dashboard(client):
+    make_single(order_status="filled", missed_alert="before: short 100; #4 left long 100")
+    make_single(order_status="filled")
+    html = client.get("/dashboard").content.decode()
+    assert html.count(">missed alert</span>") == 1
+    mark = "before: short 100; #4 left long 100"
+    assert f'title="An alert before this one is missing: {mark}"' in html
+
+
 def test_list_needs_login(client):
     response = client.get("/list")
     assert response.status_code == 302 and response["Location"].startswith("/login/")
