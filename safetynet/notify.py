@@ -22,6 +22,8 @@ logger = logging.getLogger(__name__)
 class Notification:
     title: str
     body: str
+    # Apprise's types (info, success, warning, failure): chat services colour by them.
+    severity: str = "info"
 
 
 class AppriseDestination:
@@ -35,7 +37,13 @@ class AppriseDestination:
         if not sender.add(self.url):
             logger.error("notification destination %s: not an Apprise URL", self.name)
             return False
-        return bool(sender.notify(title=notification.title, body=notification.body))
+        return bool(
+            sender.notify(
+                title=notification.title,
+                body=notification.body,
+                notify_type=notification.severity,
+            )
+        )
 
 
 class EmailDestination:

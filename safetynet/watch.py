@@ -185,4 +185,4 @@ def check_once(now: datetime) -> Notification | None:
     if not raised and not cleared:
         return None
     title = f"Pairs-API: {len(raised)} new problem(s), {len(cleared)} cleared"
-    return Notification(title, "\n".join(raised + cleared))
+    return Notification(title, "\n".join(raised + cleared), "warning" if raised else "success")

@@ -5,6 +5,7 @@ others."""
 import json
 import threading
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -13,6 +14,9 @@ from django.core.management import CommandError, call_command
 
 from pairsapi.testing import free_port, silent_port
 from safetynet.notify import AppriseDestination, EmailDestination, Notification, deliver
+from safetynet.watch import check_once
+from signals.models import Signal
+from signals.tests.factories import make_single
 
 NOTE = Notification(
     "Signal #7 waiting for 6 min", "NMFC-0.75*ROIC buy 603: not taken by the bridge"
@@ -115,3 +119,19 @@ def test_the_notify_test_command_says_when_nothing_is_configured(settings):
     settings.NOTIFY_URLS, settings.NOTIFY_EMAILS = [], []
     with pytest.raises(CommandError, match="no destination"):
         call_command("notify_test")
+
+
+@pytest.mark.django_db
+def test_problems_go_out_as_warnings_and_clearances_as_successes(quick_retries):
+    start = datetime(2026, 11, 25, 14, 0, tzinfo=UTC)
+    refused = make_single(timestamp=start, order_status="error", status_msg="unknown ticker")
+    raised = check_once(start + timedelta(seconds=1))
+    Signal.objects.filter(pk=refused.pk).update(order_status="canceled", status_msg="by hand")
+    cleared = check_once(start + timedelta(seconds=2))
+    with json_endpoint() as (url, received, _):
+        deliver(raised, [AppriseDestination(url)])
+        deliver(cleared, [AppriseDestination(url)])
+    assert [(r["type"], r["title"]) for r in received] == [
+        ("warning", "Pairs-API: 1 new problem(s), 0 cleared"),
+        ("success", "Pairs-API: 0 new problem(s), 1 cleared"),
+    ]
