@@ -11,6 +11,15 @@ def no_throttle_leases():
     forget_leases()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _signal_listener_stopped_before_teardown(django_db_setup, django_db_blocker):
+    """The stream's LISTEN connection would keep the test database from being dropped."""
+    yield
+    from signals.wakeups import bell
+
+    bell.stop_listening()
+
+
 @pytest.fixture
 def client_v3():
     return V3Client()

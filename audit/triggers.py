@@ -28,7 +28,8 @@ class Audited:
 
 
 AUDITED = (
-    Audited("signals.Signal", "signal", creates=False),
+    # change_seq is the stream's cursor, renumbered with every status change: not news itself.
+    Audited("signals.Signal", "signal", skipped=("change_seq",), creates=False),
     # The unrealized PnL moves with the market on every position report; it is not a decision.
     Audited("instruments.Ticker", "ticker", skipped=("active_pnl",)),
     Audited("instruments.Pair", "pair"),

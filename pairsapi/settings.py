@@ -43,6 +43,14 @@ ALERT_DEDUPE_WINDOW = int(os.environ.get("ALERT_DEDUPE_WINDOW", str(24 * 60 * 60
 WATCHDOG_INTERVAL = float(os.environ.get("WATCHDOG_INTERVAL", "5"))
 ALERT_WAITING_AFTER = int(os.environ.get("ALERT_WAITING_AFTER", "300"))
 ALERT_UNFILLED_AFTER = int(os.environ.get("ALERT_UNFILLED_AFTER", "900"))
+# Requests held open (signal streams, long polls) per worker process: the rest of its threads
+# stay free for everything else (gunicorn.conf.py: WEB_THREADS per worker).
+HELD_REQUESTS_PER_WORKER = int(
+    os.environ.get(
+        "HELD_REQUESTS_PER_WORKER", str(max(1, int(os.environ.get("WEB_THREADS", "16")) // 2))
+    )
+)
+STREAM_HEARTBEAT_SECONDS = float(os.environ.get("STREAM_HEARTBEAT_SECONDS", "15"))
 ALERT_BRIDGE_SILENT_AFTER = int(os.environ.get("ALERT_BRIDGE_SILENT_AFTER", "120"))
 # Where notifications link to: the address people reach the service at.
 PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:8000")

@@ -15,10 +15,24 @@ from urllib.parse import quote
 
 import requests
 from django.contrib.auth import get_user_model
+from django.core.signals import request_finished
+from django.db import close_old_connections
 from django.urls import get_resolver
 from rest_framework.test import APIClient
 
 PASSWORD = "s3cret-pass"
+
+
+def close_stream(response):
+    """Close a streaming answer of the test client as a server does when the client leaves (its
+    held place is given back), keeping the test's database connection open as the client does."""
+    if not getattr(response, "streaming", False):
+        return
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)
 
 
 def statement_kinds(queries):

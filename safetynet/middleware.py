@@ -32,7 +32,10 @@ class BridgeContactMiddleware:
         response = self.get_response(request)
         route = getattr(request, "bridge_route", None)
         if route and response.status_code < 500 and response.status_code not in _REFUSED:
-            self._record(client_address(request), route)
+            address = client_address(request)
+            self._record(address, route)
+            # A stream stays open for hours: it calls this while it is still being read.
+            request.bridge_alive = lambda: self._record(address, route)
         return response
 
     def _record(self, address, route):

@@ -8,13 +8,19 @@ and it is built once per database vendor instead of compiled on every alert.
 from functools import cache
 
 from django.db import connection, models
+from django.db.models.fields import NOT_PROVIDED
 
 from instruments.models import RegistryVersion
 from instruments.registry import REGISTRY_VERSION_ID
 
 from .models import Signal
 
-_FIELDS = [field for field in Signal._meta.concrete_fields if not field.primary_key]
+# The key and the columns only the database fills (``change_seq``) are left to the database.
+_FIELDS = [
+    field
+    for field in Signal._meta.concrete_fields
+    if not field.primary_key and (field.has_default() or field.db_default is NOT_PROVIDED)
+]
 # Values of these exact types go to the driver as they are, as Django's conversion would leave
 # them; anything else (a timestamp, an int in a float column) takes the field's conversion.
 _AS_IS = {

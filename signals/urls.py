@@ -12,6 +12,8 @@ urlpatterns = [
         WebhookViewSet.as_view({"put": "record_fill"}),
         name="signal-updateorder",
     ),
+    # Before signals/<number_of_items>, which would take "stream" for a number.
+    path("signals/stream", SignalViewSet.as_view({"get": "stream"}), name="signals-stream"),
     path("signals/<str:number_of_items>", SignalViewSet.as_view({"get": "newest"}), name="signals"),
     path(
         "signals/ticker/<str:ticker>/<str:number_of_items>",

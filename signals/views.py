@@ -1,7 +1,11 @@
 import json
+import re
+from contextlib import contextmanager
 
+from django.http import StreamingHttpResponse
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import status
-from rest_framework.exceptions import ParseError
+from rest_framework.exceptions import APIException, ParseError, ValidationError
 from rest_framework.response import Response
 
 from pairsapi.api.errors import ItemNotFound
@@ -14,15 +18,18 @@ from pairsapi.api.openapi import (
     v3_doc,
 )
 from pairsapi.api.permissions import (
+    AccessTokenOrPassphraseHeader,
     FreshAdminTokenRequired,
     OptionalAccessToken,
     PassphraseRequired,
+    passphrase_header_matches,
 )
 from pairsapi.api.throttles import client_address
 from pairsapi.api.views import V3ViewSet
 from pairsapi.domain import DuplicateAlert
 
-from . import rejections, selectors, services
+from . import rejections, selectors, services, stream
+from .changes import statuses_for
 from .serializers import (
     FillReportSerializer,
     NewSignalSerializer,
@@ -36,6 +43,59 @@ ANONYMOUS_WAITING_CAP = 20
 
 def _rowid(raw):
     return path_integer(raw, "rowid", minimum=1)
+
+
+# The longest a long poll may be held (?wait=): under the usual 60 s of proxies and clients.
+LONGEST_WAIT = 60
+STATUS_PATTERN = re.compile(r"[\w.()*-]{1,40}")
+STREAM_STATUS = OpenApiParameter(
+    "status",
+    str,
+    OpenApiParameter.QUERY,
+    description="only signals of this status (waiting includes rerouted)",
+)
+LAST_EVENT_ID = OpenApiParameter(
+    "Last-Event-ID",
+    int,
+    OpenApiParameter.HEADER,
+    description="resume after this event id (EventSource sends it when it reconnects); "
+    "also accepted as the last_event_id query parameter",
+)
+
+
+class StreamsBusy(APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "this worker holds as many streams and long polls as it may; try again."
+    wait = 5
+
+
+@contextmanager
+def _held():
+    try:
+        stream.held.take()
+    except stream.TooManyHeld:
+        raise StreamsBusy() from None
+    try:
+        yield
+    finally:
+        stream.held.release()
+
+
+def _whole_number(raw, name, largest):
+    if raw is None or raw == "":
+        return None
+    if not raw.isascii() or not raw.isdigit() or int(raw) > largest:
+        raise ValidationError({name: f"a whole number from 0 to {largest}."})
+    return int(raw)
+
+
+def _seconds_to_wait(raw):
+    return _whole_number(raw, "wait", LONGEST_WAIT)
+
+
+def _last_event_id(request):
+    raw = request.META.get("HTTP_LAST_EVENT_ID") or request.query_params.get("last_event_id")
+    return _whole_number(raw, "Last-Event-ID", 2**63 - 1)
 
 
 class WebhookViewSet(V3ViewSet):
@@ -90,6 +150,7 @@ class SignalViewSet(V3ViewSet):
         "list_for_ticker": [OptionalAccessToken],
         "list_with_status": [OptionalAccessToken],
         "destroy": [FreshAdminTokenRequired],
+        "stream": [AccessTokenOrPassphraseHeader],
     }
 
     @v3_doc(
@@ -127,8 +188,44 @@ class SignalViewSet(V3ViewSet):
         if order_status == "waiting":  # the bridge's poll
             self.note_bridge_contact(request, "GET /v3/signals/status/waiting")
         number = capped_number_of_items(number_of_items, request, cap)
+        wait = _seconds_to_wait(request.query_params.get("wait"))
+        if wait:
+            with _held():
+                stream.wait_for_change(
+                    wait, selectors.signals_with_status(order_status, number).exists
+                )
         signals = selectors.signals_with_status(order_status, number)
         return Response({"signals": [signal_json(s) for s in signals]})
+
+    @v3_doc(
+        "Stream of signal changes (Server-Sent Events)",
+        None,
+        {(200, "text/event-stream"): {"type": "string"}},
+        [STREAM_STATUS, LAST_EVENT_ID],
+    )
+    def stream(self, request):
+        status_filter = request.query_params.get("status") or None
+        if status_filter is not None and not STATUS_PATTERN.fullmatch(status_filter):
+            raise ValidationError({"status": "a signal status such as waiting or filled."})
+        cursor = _last_event_id(request)
+        if passphrase_header_matches(request):
+            self.note_bridge_contact(request, "GET /v3/signals/stream")
+        try:  # a place for the stream's whole life, given back when the response closes
+            stream.held.take()
+        except stream.TooManyHeld:
+            raise StreamsBusy() from None
+        events = stream.signal_events(
+            cursor=cursor,
+            statuses=statuses_for(status_filter),
+            as_json=signal_json,
+            on_heartbeat=lambda: getattr(request._request, "bridge_alive", lambda: None)(),
+        )
+        response = StreamingHttpResponse(
+            stream.HeldStream(events), content_type="text/event-stream; charset=utf-8"
+        )
+        response["Cache-Control"] = "no-cache"
+        response["X-Accel-Buffering"] = "no"  # nginx: pass each event on at once
+        return response
 
     @v3_doc("One signal", None, SIGNAL)
     def retrieve(self, request, rowid):

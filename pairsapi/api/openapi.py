@@ -165,11 +165,9 @@ def add_error_responses(result, generator, request, public):
                         "content": {"application/json": {"schema": ERROR}},
                     },
                 )
-    result.setdefault("components", {}).setdefault("securitySchemes", {})["jwtAuth"] = {
-        "type": "http",
-        "scheme": "bearer",
-        "bearerFormat": "JWT",
-    }
+    schemes = result.setdefault("components", {}).setdefault("securitySchemes", {})
+    schemes["jwtAuth"] = {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+    schemes["passphraseHeader"] = {"type": "apiKey", "in": "header", "name": "X-Passphrase"}
     return result
 
 

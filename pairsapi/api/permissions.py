@@ -82,6 +82,36 @@ class AccessTokenRequired(DocumentedPermission):
         return True
 
 
+def passphrase_header_matches(request) -> bool | None:
+    """None without an ``X-Passphrase`` header, else whether it is the webhook passphrase."""
+    supplied = request.META.get("HTTP_X_PASSPHRASE")
+    if supplied is None:
+        return None
+    return constant_time_compare(
+        supplied.encode("latin-1", "replace"), settings.WEBHOOK_PASSPHRASE.encode("utf-8")
+    )
+
+
+class AccessTokenOrPassphraseHeader(AccessTokenRequired):
+    """For a client that cannot put the passphrase in a body (a GET): the broker bridge sends
+    it in an ``X-Passphrase`` header; anyone else a valid access token."""
+
+    openapi_auth = "token or passphrase header"
+    openapi_note = (
+        "Needs an access token, or the webhook passphrase in an X-Passphrase header "
+        "(the broker bridge's credential)."
+    )
+    openapi_security = [*BEARER, {"passphraseHeader": []}]
+
+    def has_permission(self, request, view):
+        matches = passphrase_header_matches(request)
+        if matches is None:
+            return super().has_permission(request, view)
+        if not matches:
+            raise TokenProblem("incorrect passphrase.", "passphrase_invalid")
+        return True
+
+
 class FreshTokenRequired(AccessTokenRequired):
     fresh = True
     openapi_auth = "fresh"

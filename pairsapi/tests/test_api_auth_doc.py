@@ -7,7 +7,7 @@ import re
 import pytest
 
 from instruments.models import Pair, Ticker
-from pairsapi.testing import V3Client, login, v3_path, v3_routes
+from pairsapi.testing import V3Client, close_stream, login, v3_path, v3_routes
 from signals.tests.factories import make_single
 
 pytestmark = pytest.mark.django_db
@@ -42,12 +42,16 @@ def callers(staff, trader):
     }
 
 
-def _call(client, route, method, body):
+def _call(client, route, method, body, **headers):
     signal = make_single()
     Ticker.objects.get_or_create(symbol="AAPL")
     Pair.objects.get_or_create(name="A-B", ticker1="A", ticker2="B", hedge=1)
     path = v3_path(route, rowid=signal.rowid, username="trader")
-    return client.generic(method.upper(), path, body, content_type="application/json")
+    response = client.generic(
+        method.upper(), path, body, content_type="application/json", **headers
+    )
+    close_stream(response)
+    return response
 
 
 def _token_error(response):
@@ -58,7 +62,9 @@ def _token_error(response):
 def test_documented_auth_matches_what_each_caller_gets(route, method, callers):
     operation = V3Client().get("/v3/schema").json()["paths"][_schema_path(route)][method]
     documented = operation["x-v3-auth"]
-    call = lambda who, body="{}": _call(callers[who], route, method, body)  # noqa: E731
+
+    def call(who, body="{}", **headers):
+        return _call(callers[who], route, method, body, **headers)
 
     if documented == "none":
         assert call("anonymous").status_code not in (401, 403)
@@ -84,6 +90,11 @@ def test_documented_auth_matches_what_each_caller_gets(route, method, callers):
         assert _token_error(call("trader, refreshed")) == "fresh_token_required"
         assert call("trader").status_code == 403
         assert call("admin").status_code not in (401, 403)
+    elif documented == "token or passphrase header":
+        assert _token_error(call("anonymous")) == "authorization_required"
+        assert call("trader, refreshed").status_code == 200
+        assert call("anonymous", HTTP_X_PASSPHRASE="webhook").status_code == 200
+        assert _token_error(call("anonymous", HTTP_X_PASSPHRASE="guess")) == "passphrase_invalid"
     elif documented == "refresh":
         assert _token_error(call("anonymous")) == "authorization_required"
         assert _token_error(call("trader")) == "token_invalid"
@@ -95,4 +106,4 @@ def test_documented_auth_matches_what_each_caller_gets(route, method, callers):
 
 
 def test_every_route_is_walked():
-    assert len(OPERATIONS) == 30
+    assert len(OPERATIONS) == 31

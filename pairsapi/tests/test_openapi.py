@@ -90,6 +90,7 @@ def test_schema_describes_every_v3_route():
         "/v3/pair/{name}": {"get", "delete"},
         "/v3/webhook": {"post", "put"},
         "/v3/signal/updateorder": {"put"},
+        "/v3/signals/stream": {"get"},
         "/v3/signals/{number_of_items}": {"get"},
         "/v3/signals/ticker/{ticker}/{number_of_items}": {"get"},
         "/v3/signals/status/{order_status}/{number_of_items}": {"get"},

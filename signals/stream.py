@@ -1,0 +1,121 @@
+"""The signal stream (Server-Sent Events) and the waiting list's long poll: requests held open
+until signals change, each holding a worker thread, so a worker holds at most
+HELD_REQUESTS_PER_WORKER of them at once."""
+
+import json
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from django.conf import settings
+
+from .changes import changes_after, head
+from .models import Signal
+from .wakeups import bell
+
+
+class TooManyHeld(Exception):
+    pass
+
+
+class HeldRequests:
+    """How many requests this worker process holds open."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._lock = threading.Lock()
+
+    def take(self) -> None:
+        """Take a place, or raise TooManyHeld; give it back with ``release``."""
+        with self._lock:
+            if self.count >= settings.HELD_REQUESTS_PER_WORKER:
+                raise TooManyHeld()
+            self.count += 1
+
+    def release(self) -> None:
+        with self._lock:
+            self.count -= 1
+
+    @contextmanager
+    def hold(self) -> Iterator[None]:
+        self.take()
+        try:
+            yield
+        finally:
+            self.release()
+
+
+held = HeldRequests()
+
+
+def event(signal: Signal, as_json: Callable[[Signal], dict]) -> str:
+    data = json.dumps(as_json(signal), separators=(",", ":"))
+    return f"id: {signal.change_seq}\nevent: signal\ndata: {data}\n\n"
+
+
+def signal_events(
+    *,
+    cursor: int | None,
+    statuses: tuple[str, ...] | None,
+    as_json: Callable[[Signal], dict],
+    on_heartbeat: Callable[[], None] = lambda: None,
+) -> Iterator[str]:
+    """The stream's text: what changed after ``cursor`` (from now when None), then each change
+    as it commits; a comment every STREAM_HEARTBEAT_SECONDS so that proxies keep it open."""
+    if cursor is None:
+        cursor = head()
+    yield f"retry: 2000\nid: {cursor}\n: streaming signal changes\n\n"
+    quiet_since = time.monotonic()
+    while True:
+        rung = bell.rung
+        signals, reached = changes_after(cursor, statuses)
+        if signals:
+            yield "".join(event(signal, as_json) for signal in signals)
+            quiet_since = time.monotonic()
+        last_sent = signals[-1].change_seq if signals else cursor
+        cursor = reached
+        if reached > last_sent:
+            # Changes the filter left out: a client that reconnects need not read them again.
+            yield f"id: {cursor}\n\n"
+        waited = time.monotonic() - quiet_since
+        if waited >= settings.STREAM_HEARTBEAT_SECONDS:
+            on_heartbeat()
+            yield f": heartbeat\nid: {cursor}\n\n"
+            quiet_since = time.monotonic()
+            continue
+        bell.wait(rung, settings.STREAM_HEARTBEAT_SECONDS - waited)
+
+
+class HeldStream:
+    """The stream's iterator, giving the held place back when the server closes the response,
+    whether or not the stream ever started."""
+
+    def __init__(self, events: Iterator[str]) -> None:
+        self.events = events
+        self._released = False
+
+    def __iter__(self) -> "HeldStream":
+        return self
+
+    def __next__(self) -> str:
+        return next(self.events)
+
+    def close(self) -> None:
+        self.events.close()  # type: ignore[attr-defined]
+        if not self._released:
+            self._released = True
+            held.release()
+
+
+def wait_for_change(seconds: float, found: Callable[[], bool]) -> None:
+    """Hold until ``found()`` or ``seconds`` have passed (the long poll)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        rung = bell.rung
+        if found():
+            return
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return
+        bell.wait(rung, remaining)

@@ -1,0 +1,106 @@
+"""What wakes a waiting stream or long poll when signals change.
+
+PostgreSQL: one thread per worker process LISTENs on the channel the signals table's trigger
+NOTIFYs at each commit, on a connection of its own, and wakes every waiter of its process; the
+NOTIFY comes from whichever app host made the change. SQLite (development): waiters look again
+every POLL_SECONDS.
+"""
+
+import logging
+import select
+import threading
+import time
+
+from django.db import connection, connections
+
+from .changes_sql import CHANNEL
+
+logger = logging.getLogger(__name__)
+
+POLL_SECONDS = 0.2
+_KEEPALIVE_SECONDS = 30.0
+_RECONNECT_SECONDS = (0.1, 0.5, 1.0, 2.0, 5.0)
+
+
+class ChangeBell:
+    """Rings (advances ``rung``) whenever signals may have changed."""
+
+    def __init__(self) -> None:
+        self.rung = 0
+        self._condition = threading.Condition()
+        self._listener: threading.Thread | None = None
+        self._listening = threading.Event()
+        self._stopping = threading.Event()
+        self._connection = None
+
+    def ring(self) -> None:
+        with self._condition:
+            self.rung += 1
+            self._condition.notify_all()
+
+    def wait(self, seen: int, timeout: float) -> None:
+        """Return once rung past ``seen``, or after ``timeout`` seconds."""
+        if connection.vendor != "postgresql":
+            time.sleep(min(timeout, POLL_SECONDS))
+            return
+        self._start_listener()
+        with self._condition:
+            self._condition.wait_for(lambda: self.rung != seen, timeout)
+
+    def _start_listener(self) -> None:
+        with self._condition:
+            if self._listener is None or not self._listener.is_alive():
+                params = connections["default"].get_connection_params()
+                self._listener = threading.Thread(
+                    target=self._listen, args=(params,), name="signal-listener", daemon=True
+                )
+                self._listener.start()
+
+    def _listen(self, params: dict) -> None:
+        import psycopg2
+
+        failures = 0
+        while not self._stopping.is_set():
+            try:
+                listener = self._connection = psycopg2.connect(**params)
+                listener.autocommit = True
+                with listener.cursor() as cursor:
+                    cursor.execute(f"LISTEN {CHANNEL}")
+                failures = 0
+                self._listening.set()
+                self.ring()  # whatever changed while not listening is read now
+                while True:
+                    if select.select([listener], [], [], _KEEPALIVE_SECONDS) == ([], [], []):
+                        with listener.cursor() as cursor:
+                            cursor.execute("SELECT 1")  # a dead connection shows here
+                        continue
+                    listener.poll()
+                    if listener.notifies:
+                        listener.notifies.clear()
+                        self.ring()
+            except Exception as error:  # the database went away: listen again when it is back
+                self._listening.clear()
+                if self._stopping.is_set():
+                    return
+                pause = _RECONNECT_SECONDS[min(failures, len(_RECONNECT_SECONDS) - 1)]
+                failures += 1
+                logger.warning("signal listener: %s; again in %.1f s", error, pause)
+                self.ring()  # waiters read the database themselves meanwhile
+                time.sleep(pause)
+
+    def stop_listening(self) -> None:
+        """End this process's listener and its connection (the tests, before dropping their
+        database)."""
+        self._stopping.set()
+        if self._connection is not None:
+            self._connection.close()
+        if self._listener is not None:
+            self._listener.join(timeout=5)
+
+    def listening(self, timeout: float) -> bool:
+        """Whether this process's listener is connected (tests wait for it)."""
+        self._start_listener()
+        return self._listening.wait(timeout)
+
+
+bell = ChangeBell()
