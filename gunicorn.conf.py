@@ -7,7 +7,11 @@ proxy (nginx, a PaaS router) in front as well: it reads slow clients before guni
 
 Sizing: WEB_CONCURRENCY workers x WEB_THREADS threads serve requests at once, and each thread
 may keep a database connection open (CONN_MAX_AGE): 2 x 16 = 32 connections by default, well
-under PostgreSQL's default of 100.
+under PostgreSQL's default of 100, plus one LISTEN connection per worker for the signal stream.
+A signal stream or a long poll holds its thread while it is open, so a worker holds at most
+HELD_REQUESTS_PER_WORKER of them (default: half its threads) and answers 503 past that: the
+other half stays free for alerts, fills and pages. Size WEB_THREADS for the streams you expect
+(each console tab and each bridge holds one).
 """
 
 import os
@@ -23,3 +27,20 @@ graceful_timeout = 20
 keepalive = 5
 # Request line and header limits stay gunicorn's (4094 bytes per line, 100 headers); bodies are
 # capped by the application (MAX_REQUEST_BODY_BYTES).
+
+
+def post_worker_init(worker):
+    """On a graceful stop (SIGTERM), end the signal streams and long polls this worker holds:
+    their clients reconnect to another worker (with Last-Event-ID) instead of holding the stop
+    up for graceful_timeout."""
+    import signal
+
+    from signals.stream import close_all_streams
+
+    stop_worker = signal.getsignal(signal.SIGTERM)
+
+    def stop_streams_then_worker(signum, frame):
+        close_all_streams()
+        stop_worker(signum, frame)
+
+    signal.signal(signal.SIGTERM, stop_streams_then_worker)

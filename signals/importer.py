@@ -16,10 +16,12 @@ from pairsapi.v3source import (
 from .models import Signal
 
 # Every column v3 had: all but the key and the per-leg quantities this service added.
+# What the original's table holds: not this service's own bookkeeping (who stored a signal, its
+# stream cursor, the watchdog's mark), which a re-import leaves as it is.
 _IMPORTED_FIELDS = [
     f.name
     for f in Signal._meta.concrete_fields
-    if f.name not in ("rowid", "filled_qty1", "filled_qty2")
+    if f.editable and f.name not in ("rowid", "filled_qty1", "filled_qty2", "missed_alert")
 ]
 
 

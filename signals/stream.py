@@ -47,6 +47,13 @@ class HeldRequests:
 
 
 held = HeldRequests()
+# Set when the worker is stopping: held requests end so that the stop does not wait for them.
+closing = threading.Event()
+
+
+def close_all_streams() -> None:
+    closing.set()
+    bell.ring()
 
 
 def event(signal: Signal, as_json: Callable[[Signal], dict]) -> str:
@@ -67,7 +74,7 @@ def signal_events(
         cursor = head()
     yield f"retry: 2000\nid: {cursor}\n: streaming signal changes\n\n"
     quiet_since = time.monotonic()
-    while True:
+    while not closing.is_set():
         rung = bell.rung
         signals, reached = changes_after(cursor, statuses)
         if signals:
@@ -111,7 +118,7 @@ class HeldStream:
 def wait_for_change(seconds: float, found: Callable[[], bool]) -> None:
     """Hold until ``found()`` or ``seconds`` have passed (the long poll)."""
     deadline = time.monotonic() + seconds
-    while True:
+    while not closing.is_set():
         rung = bell.rung
         if found():
             return
