@@ -6,7 +6,7 @@ PORT ?= 8000
 # `make run` is for a laptop: DEBUG on gives the documented demo users (admin/123, user1/123).
 RUN_ENV := DEBUG=$${DEBUG:-1}
 
-.PHONY: run test test-fast lint bench install clean
+.PHONY: run paper test test-fast lint bench install clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -21,6 +21,18 @@ run: install
 	@# The watchdog runs beside the web server; stopping make run (Ctrl-C) stops both.
 	$(RUN_ENV) $(PY) manage.py watchdog & watchdog=$$!; \
 	trap 'kill $$watchdog 2>/dev/null' EXIT INT TERM; \
+	$(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# The whole loop on a laptop: the service, the watchdog and the paper bridge (python -m bridge),
+# with AAPL and NMFC-ROIC registered; send alerts and watch them fill. Ctrl-C stops all three.
+paper: install
+	$(RUN_ENV) $(PY) manage.py migrate --noinput
+	$(RUN_ENV) $(PY) manage.py seed_default_users
+	$(RUN_ENV) $(PY) manage.py seed_paper_demo
+	$(RUN_ENV) $(PY) manage.py watchdog & watchdog=$$!; \
+	BRIDGE_PASSPHRASE=$${WEBHOOK_PASSPHRASE:-webhook} BRIDGE_API=http://127.0.0.1:$(PORT)/v3 \
+	  $(PY) -m bridge & bridge=$$!; \
+	trap 'kill $$watchdog $$bridge 2>/dev/null' EXIT INT TERM; \
 	$(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 lint: install
@@ -42,4 +54,4 @@ bench: install
 	cd bench && status=0; ../$(PY) run.py || status=1; ../$(PY) faults.py || status=1; exit $$status
 
 clean:
-	rm -rf $(VENV) staticfiles db.sqlite3 test-db.sqlite3*
+	rm -rf $(VENV) staticfiles db.sqlite3 test-db.sqlite3* paper-book.json

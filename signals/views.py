@@ -197,6 +197,11 @@ class SignalViewSet(V3ViewSet):
         signals = selectors.signals_with_status(order_status, number)
         return Response({"signals": [signal_json(s) for s in signals]})
 
+    def perform_content_negotiation(self, request, force=False):
+        # EventSource asks for text/event-stream: the stream is that, and a refusal before it
+        # starts is the usual JSON, whatever was asked.
+        return super().perform_content_negotiation(request, force=force or self.action == "stream")
+
     @v3_doc(
         "Stream of signal changes (Server-Sent Events)",
         None,

@@ -100,7 +100,11 @@ def test_a_client_resuming_with_last_event_id_gets_what_it_missed_in_order(trade
 
 
 def test_a_live_stream_sends_a_signal_stored_after_it_opened():
-    response = V3Client().get("/v3/signals/stream?status=waiting", HTTP_X_PASSPHRASE="webhook")
+    response = V3Client().get(
+        "/v3/signals/stream?status=waiting",
+        HTTP_X_PASSPHRASE="webhook",
+        HTTP_ACCEPT="text/event-stream",  # as EventSource asks
+    )
     try:
         chunks = iter(response.streaming_content)
         assert next(chunks).decode().startswith("retry: 2000\nid: ")
@@ -123,7 +127,9 @@ def test_a_live_stream_sends_a_signal_stored_after_it_opened():
     ],
 )
 def test_refusals_are_json_before_any_stream_starts(headers, query, status, message):
-    response = V3Client().get(f"/v3/signals/stream{query}", **headers)
+    response = V3Client().get(
+        f"/v3/signals/stream{query}", HTTP_ACCEPT="text/event-stream", **headers
+    )
     assert response.status_code == status
     assert response["Content-Type"] == "application/json"
     assert message in str(response.json()["message"])

@@ -28,7 +28,7 @@ class Subscriber:
     """Reads the stream on a thread of its own; ``events`` holds (id, rowid, status)."""
 
     def __init__(self, base, last_event_id=None):
-        headers = {"X-Passphrase": "webhook"}
+        headers = {"X-Passphrase": "webhook", "Accept": "text/event-stream"}
         if last_event_id is not None:
             headers["Last-Event-ID"] = str(last_event_id)
         self.response = requests.get(

@@ -1,0 +1,137 @@
+"""A broker that fills orders itself: at the price the signal implies, with slippage, at once
+or in two parts. Its book is kept in a JSON file, so a restarted bridge knows what it placed."""
+
+import json
+import os
+import tempfile
+import threading
+from dataclasses import asdict
+from pathlib import Path
+
+from ..orders import LegOrder, with_slippage
+from .base import PlacedOrder, Position
+
+
+class PaperBroker:
+    def __init__(
+        self,
+        book_path: Path,
+        *,
+        slippage: float = 0.0,
+        partial_fills: bool = False,
+        cash: float = 100_000.0,
+    ) -> None:
+        self.book_path = book_path
+        self.slippage = slippage
+        self.partial_fills = partial_fills
+        self.lock = threading.Lock()
+        self.book: dict[str, PlacedOrder] = {}
+        self.pending: dict[str, float] = {}  # ref → price the rest of a partial fill takes
+        self.next_id = 1
+        self.cash = cash
+        self.last_prices: dict[str, float] = {}
+        if book_path.exists():
+            self._load()
+
+    def _load(self) -> None:
+        saved = json.loads(self.book_path.read_text())
+        self.book = {ref: PlacedOrder(**order) for ref, order in saved["orders"].items()}
+        self.pending = saved.get("pending", {})
+        self.next_id = saved["next_id"]
+        self.cash = saved["cash"]
+        self.last_prices = saved.get("last_prices", {})
+
+    def _save(self) -> None:
+        state = {
+            "orders": {ref: asdict(order) for ref, order in self.book.items()},
+            "pending": self.pending,
+            "next_id": self.next_id,
+            "cash": self.cash,
+            "last_prices": self.last_prices,
+        }
+        # Written whole and renamed: a crash leaves the old book or the new, never half of one.
+        handle, temporary = tempfile.mkstemp(dir=self.book_path.parent, suffix=".tmp")
+        with os.fdopen(handle, "w") as file:
+            json.dump(state, file)
+        os.replace(temporary, self.book_path)
+
+    def find(self, ref: str) -> PlacedOrder | None:
+        with self.lock:
+            return self.book.get(ref)
+
+    def place(self, order: LegOrder, price: float) -> PlacedOrder:
+        with self.lock:
+            if order.ref in self.book:
+                return self.book[order.ref]
+            placed = PlacedOrder(
+                self.next_id, order.ref, order.symbol, order.action, order.quantity
+            )
+            self.next_id += 1
+            self.book[order.ref] = placed
+            fill_price = with_slippage(price, order.action, self.slippage)
+            first = order.quantity // 2 if self.partial_fills and order.quantity > 1 else None
+            self._fill(placed, first or order.quantity, fill_price)
+            if first:
+                self.pending[order.ref] = fill_price
+            self._save()
+            return placed
+
+    def _fill(self, order: PlacedOrder, quantity: float, price: float) -> None:
+        before = order.filled * (order.average_price or 0)
+        order.filled += quantity
+        order.average_price = round((before + quantity * price) / order.filled, 6)
+        sign = 1 if order.action == "BUY" else -1
+        self.cash -= sign * quantity * price
+        self.last_prices[order.symbol] = price
+
+    def last_price(self, symbol: str) -> float | None:
+        with self.lock:
+            return self.last_prices.get(symbol)
+
+    def orders(self) -> list[PlacedOrder]:
+        with self.lock:
+            return list(self.book.values())
+
+    def advance(self) -> None:
+        with self.lock:
+            for ref, price in list(self.pending.items()):
+                order = self.book[ref]
+                self._fill(order, order.quantity - order.filled, price)
+                del self.pending[ref]
+            self._save()
+
+    def positions(self) -> list[Position]:
+        with self.lock:
+            held: dict[str, tuple[float, float]] = {}  # symbol → (quantity, cost)
+            for order in self.book.values():
+                sign = 1 if order.action == "BUY" else -1
+                quantity, cost = held.get(order.symbol, (0.0, 0.0))
+                held[order.symbol] = (
+                    quantity + sign * order.filled,
+                    cost + sign * order.filled * (order.average_price or 0),
+                )
+            positions = []
+            for symbol, (quantity, cost) in sorted(held.items()):
+                average = cost / quantity if quantity else 0.0
+                mark = self.last_prices.get(symbol, average)
+                positions.append(
+                    Position(symbol, quantity, round(average, 6), round(quantity * mark - cost, 2))
+                )
+            return positions
+
+    def account(self) -> dict[str, float]:
+        positions = self.positions()
+        gross = sum(abs(p.quantity) * self.last_prices.get(p.symbol, 0) for p in positions)
+        value = sum(p.quantity * self.last_prices.get(p.symbol, 0) for p in positions)
+        unrealized = sum(p.unrealized_pnl for p in positions)
+        net = round(self.cash + value, 2)
+        return {
+            "NetLiquidation": net,
+            "AvailableFunds": round(self.cash, 2),
+            "BuyingPower": round(max(self.cash, 0) * 4, 2),
+            "GrossPositionValue": round(gross, 2),
+            "MaintMarginReq": round(gross * 0.25, 2),
+            "UnrealizedPnL": round(unrealized, 2),
+            "RealizedPnL": -1,  # not tracked by the paper broker: shown as unknown
+            "DailyPnL": -1,
+        }

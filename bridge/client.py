@@ -1,0 +1,114 @@
+"""The service's v3 API, as the bridge uses it."""
+
+import json
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+
+logger = logging.getLogger("bridge.client")
+
+
+class ServiceError(Exception):
+    """The service answered with an error (4xx/5xx) or could not be reached."""
+
+
+@dataclass
+class StreamEvent:
+    event_id: int
+    signal: dict[str, Any] | None  # None: only the cursor moved (the opening line, heartbeats)
+
+
+class ServiceClient:
+    def __init__(self, api: str, passphrase: str, timeout: float = 10.0) -> None:
+        self.api = api.rstrip("/")
+        self.passphrase = passphrase
+        self.timeout = timeout
+        self.session = requests.Session()
+
+    def _call(self, method: str, path: str, body: dict | None = None, **options: Any) -> Any:
+        try:
+            answer = self.session.request(
+                method,
+                f"{self.api}/{path}",
+                json=None if body is None else {"passphrase": self.passphrase, **body},
+                timeout=options.pop("timeout", self.timeout),
+                **options,
+            )
+        except requests.RequestException as error:
+            raise ServiceError(f"{method} {path}: {error}") from error
+        if answer.status_code >= 400:
+            raise ServiceError(f"{method} {path}: {answer.status_code} {answer.text[:300]}")
+        return answer.json()
+
+    def waiting(self, wait: int = 0) -> list[dict]:
+        """The waiting list; with ``wait``, held until something waits or ``wait`` seconds."""
+        query = f"?wait={wait}" if wait else ""
+        return self._call("GET", f"signals/status/waiting/0{query}", timeout=wait + 10)["signals"]
+
+    def signal(self, rowid: int) -> dict:
+        return self._call("GET", f"signal/{rowid}")
+
+    def last_fill_price(self, symbol: str) -> float | None:
+        """The price of this symbol's newest filled leg the service knows of."""
+        for signal in self._call("GET", f"signals/ticker/{symbol}/50")["signals"]:
+            if signal.get("ticker1") == symbol and signal.get("price1") is not None:
+                return float(signal["price1"])
+        return None
+
+    def write_back(self, rowid: int, **fields: Any) -> dict:
+        return self._call("PUT", "webhook", {"rowid": rowid, **fields})
+
+    def report_fill(self, *, order_id: int, symbol: str, price: float, filled_qty: float) -> dict:
+        return self._call(
+            "PUT",
+            "signal/updateorder",
+            {"order_id": order_id, "symbol": symbol, "price": price, "filled_qty": filled_qty},
+        )
+
+    def report_position(self, *, symbol: str, position: float, pnl: float, cost: float) -> dict:
+        return self._call(
+            "PUT",
+            "ticker/updatepnl",
+            {"symbol": symbol, "active_pos": position, "active_pnl": pnl, "active_cost": cost},
+        )
+
+    def report_account(self, figures: dict[str, float]) -> dict:
+        return self._call("POST", "regpnl", figures)
+
+    def stream(self, last_event_id: int | None, status: str = "waiting") -> Iterator[StreamEvent]:
+        """The signal stream's events; ends when the connection does (the caller reconnects)."""
+        headers = {"X-Passphrase": self.passphrase, "Accept": "text/event-stream"}
+        if last_event_id is not None:
+            headers["Last-Event-ID"] = str(last_event_id)
+        try:
+            response = self.session.get(
+                f"{self.api}/signals/stream?status={status}",
+                headers=headers,
+                stream=True,
+                timeout=(self.timeout, 60),  # heartbeats come every 15 s
+            )
+        except requests.RequestException as error:
+            raise ServiceError(f"stream: {error}") from error
+        if response.status_code != 200:
+            raise ServiceError(f"stream: {response.status_code} {response.text[:300]}")
+        fields: dict[str, str] = {}
+        try:
+            for line in response.iter_lines(decode_unicode=True):
+                if line == "":
+                    if fields.get("event") == "signal":
+                        yield StreamEvent(int(fields["id"]), json.loads(fields["data"]))
+                    elif "id" in fields:
+                        yield StreamEvent(int(fields["id"]), None)
+                    fields = {}
+                elif line.startswith(": heartbeat"):
+                    fields["heartbeat"] = ""
+                elif not line.startswith(":") and ":" in line:
+                    name, _, value = line.partition(":")
+                    fields[name] = value.removeprefix(" ")
+        except requests.RequestException as error:
+            raise ServiceError(f"stream: {error}") from error
+        finally:
+            response.close()

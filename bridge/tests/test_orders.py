@@ -1,0 +1,72 @@
+"""What a signal asks of the broker, and the paper prices: the service's own arithmetic."""
+
+import pytest
+
+from bridge.orders import LegOrder, leg_orders, paper_prices, with_slippage
+
+PAIR = {
+    "rowid": 7,
+    "order_action": "buy",
+    "order_contracts": 603,
+    "order_price": 0.98,
+    "ticker_type": "pair",
+    "ticker1": "NMFC",
+    "ticker2": "ROIC",
+    "hedge_param": 0.75,
+}
+SINGLE = {
+    "rowid": 8,
+    "order_action": "sell",
+    "order_contracts": 100,
+    "order_price": 190.5,
+    "ticker_type": "single",
+    "ticker1": "AAPL",
+    "ticker2": None,
+    "hedge_param": None,
+}
+
+
+def test_a_pair_is_two_opposite_legs_the_second_floor_of_contracts_times_hedge():
+    assert leg_orders(PAIR) == [
+        LegOrder("pairs-7-leg1", 7, 1, "NMFC", "BUY", 603),
+        LegOrder("pairs-7-leg2", 7, 2, "ROIC", "SELL", 452),  # floor(603 x 0.75)
+    ]
+
+
+def test_a_single_is_one_leg_and_a_hedge_too_small_for_one_share_leaves_out_leg_two():
+    assert leg_orders(SINGLE) == [LegOrder("pairs-8-leg1", 8, 1, "AAPL", "SELL", 100)]
+    assert len(leg_orders({**PAIR, "order_contracts": 1, "hedge_param": 0.5})) == 1
+
+
+def test_the_hedge_is_taken_exactly_as_the_service_takes_it():
+    # 0.29 x 100 is 28.999999999999996 in floats; the service's Decimal arithmetic says 29.
+    assert leg_orders({**PAIR, "order_contracts": 100, "hedge_param": 0.29})[1].quantity == 29
+
+
+def test_a_pair_with_no_known_prices_fills_at_the_alerts_spread():
+    prices = paper_prices(PAIR, {}, leg2_default=100.0)
+    assert prices == {1: 75.98, 2: 100.0}
+    assert round(prices[1] - 0.75 * prices[2], 6) == 0.98  # the service's fill price
+
+
+@pytest.mark.parametrize(
+    "known, expected",
+    [
+        ({"ROIC": 15.55}, {1: 12.6425, 2: 15.55}),
+        ({"NMFC": 12.6, "ROIC": 15.55}, {1: 12.6, 2: 15.55}),
+        ({"NMFC": 12.6}, {1: 12.6, 2: 100.0}),
+    ],
+)
+def test_known_leg_prices_come_first(known, expected):
+    assert paper_prices(PAIR, known, leg2_default=100.0) == expected
+
+
+def test_a_single_fills_at_its_last_price_else_the_alerts():
+    assert paper_prices(SINGLE, {}, 100.0) == {1: 190.5}
+    assert paper_prices(SINGLE, {"AAPL": 191.0}, 100.0) == {1: 191.0}
+    assert paper_prices({**SINGLE, "order_price": None}, {}, 100.0) == {1: 100.0}
+
+
+def test_slippage_goes_against_the_trader():
+    assert with_slippage(100.0, "BUY", 0.001) == 100.1
+    assert with_slippage(100.0, "SELL", 0.001) == 99.9

@@ -1,0 +1,142 @@
+"""The whole loop over HTTP against gunicorn: alerts in, the paper bridge following the stream,
+fills, positions and the account back in the service; a bridge that dies between placing and
+writing back, restarted, places nothing twice."""
+
+import threading
+import time
+
+import pytest
+import requests
+from django.db import connection
+
+from bridge.brokers.paper import PaperBroker
+from bridge.client import ServiceClient
+from bridge.engine import Bridge
+from instruments.models import Ticker
+from instruments.tests.factories import PairFactory, TickerFactory
+from pairsapi.testing import ServerProcess, database_url_of
+from pnl.models import AccountSnapshot
+from safetynet.models import BridgeContact
+from signals.models import Signal
+from signals.tests.factories import alert
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.server]
+
+SERVER_ENV = {"STREAM_HEARTBEAT_SECONDS": "1"}
+
+
+@pytest.fixture
+def registry():
+    TickerFactory(symbol="AAPL", active=True)
+    TickerFactory(symbol="NMFC")
+    TickerFactory(symbol="ROIC")
+    PairFactory(name="NMFC-ROIC", ticker1="NMFC", ticker2="ROIC", hedge=0.75, status=True)
+
+
+@pytest.fixture
+def server(registry):
+    with ServerProcess(
+        database_url_of(connection), workers=2, env=SERVER_ENV, print_log=False
+    ) as running:
+        yield running
+        import sys
+
+        print("DBG stopping", time.monotonic(), file=sys.stderr)
+    import sys
+
+    print("DBG stopped", time.monotonic(), file=sys.stderr)
+
+
+def until(condition, seconds=10.0):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def send(server, **fields):
+    answer = requests.post(f"{server.url}/v3/webhook", json=alert(**fields), timeout=10)
+    assert answer.status_code == 201, answer.text
+
+
+class Running:
+    def __init__(self, bridge):
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=bridge.follow, args=(self.stop,), daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.stop.set()
+        self.thread.join(10)
+
+
+def test_alerts_fill_through_the_paper_bridge(server, tmp_path):
+    broker = PaperBroker(tmp_path / "book.json", slippage=0.001, partial_fills=True)
+    running = Running(Bridge(ServiceClient(f"{server.url}/v3", "webhook"), broker))
+    try:
+        send(server, ticker="NASDAQ:AAPL", order_contracts=100, order_price=190.0)
+        send(server)  # NMFC-0.75*ROIC, buy 603 at a spread of 0.98
+        assert until(lambda: Signal.objects.filter(order_status="filled").count() == 2)
+    finally:
+        import sys
+
+        print("DBG closing", time.monotonic(), file=sys.stderr)
+        running.close()
+        print("DBG closed", time.monotonic(), file=sys.stderr)
+    single, pair = Signal.objects.order_by("rowid")
+    assert (single.filled_qty1, single.price1) == (100, 190.19)  # bought 0.1 % dearer
+    assert (pair.filled_qty1, pair.filled_qty2) == (603, 452)
+    assert pair.price2 == 99.9  # no ROIC price yet: the default, sold 0.1 % cheaper
+    assert pair.fill_price == round(pair.price1 - 0.75 * pair.price2, 4)
+    assert Ticker.objects.get(symbol="ROIC").active_pos == -452
+    assert AccountSnapshot.objects.exists()
+    assert len(broker.orders()) == 3
+    # It followed the stream (the service saw it there), not the fallback.
+    assert BridgeContact.objects.filter(route="GET /v3/signals/stream").exists()
+
+
+class DiesAfterPlacing(PaperBroker):
+    """A broker whose bridge dies right after the first order is placed."""
+
+    def place(self, order, price):
+        placed = super().place(order, price)
+        raise SystemExit(f"bridge killed after placing {placed.order_id}")
+
+
+def test_a_bridge_killed_between_placing_and_writing_back_places_nothing_twice(server, tmp_path):
+    book = tmp_path / "book.json"
+    client = ServiceClient(f"{server.url}/v3", "webhook")
+    send(server, ticker="AAPL", order_contracts=10, order_price=5.0)
+    with pytest.raises(SystemExit):
+        Bridge(client, DiesAfterPlacing(book)).take_all(client.waiting())
+    assert Signal.objects.get().order_status == "waiting"  # nothing written back
+
+    restarted = PaperBroker(book)
+    running = Running(Bridge(client, restarted))
+    try:
+        assert until(lambda: Signal.objects.get().order_status == "filled")
+    finally:
+        running.close()
+    assert len(restarted.orders()) == 1
+    assert Signal.objects.get().order_id1 == restarted.orders()[0].order_id == 1
+
+
+def test_the_bridge_waits_on_the_list_when_the_stream_is_not_there(server, tmp_path, monkeypatch):
+    client = ServiceClient(f"{server.url}/v3", "webhook")
+
+    def no_stream(*args, **kwargs):
+        from bridge.client import ServiceError
+
+        raise ServiceError("stream: 404")
+
+    monkeypatch.setattr(client, "stream", no_stream)
+    bridge = Bridge(client, PaperBroker(tmp_path / "book.json"), long_poll_seconds=5)
+    running = Running(bridge)
+    try:
+        time.sleep(0.5)  # the bridge is holding the waiting list open
+        send(server, ticker="AAPL", order_contracts=3, order_price=5.0)
+        assert until(lambda: Signal.objects.get().order_status == "filled", seconds=4)
+    finally:
+        running.close()
