@@ -51,7 +51,8 @@ test-fast: lint
 # Needs PostgreSQL on 127.0.0.1:5432 and Redis on 127.0.0.1:6379 (BENCH_PG_SERVER, BENCH_REDIS_URL);
 # restarts PostgreSQL once, in the fault run.
 bench: install
-	cd bench && status=0; ../$(PY) run.py || status=1; ../$(PY) faults.py || status=1; exit $$status
+	cd bench && status=0; ../$(PY) run.py || status=1; ../$(PY) latency.py || status=1; \
+	  ../$(PY) faults.py || status=1; exit $$status
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 test-db.sqlite3* paper-book.json

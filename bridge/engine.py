@@ -3,6 +3,7 @@ report fills, positions and the account as they change."""
 
 import logging
 import threading
+import time
 from typing import Any
 
 from .brokers.base import Broker
@@ -22,13 +23,20 @@ class Bridge:
         *,
         leg2_default: float = 100.0,
         long_poll_seconds: int = 25,
+        account_every: float = 5.0,
     ) -> None:
         self.client = client
         self.broker = broker
         self.leg2_default = leg2_default
         self.long_poll_seconds = long_poll_seconds
         self.reported: dict[int, float] = {}  # order id → cumulative quantity reported
-        self.accounted = False
+        # Orders whose fills may still need reporting: all the broker knows at start, then
+        # each one placed; an order leaves once reported complete.
+        self.unreported = {order.ref: order for order in broker.orders()}
+        # Positions and the account go out at most this often: fills come first.
+        self.account_every = account_every
+        self.accounted_at: float | None = None
+        self.positions_changed = False
 
     # --- one signal
 
@@ -46,6 +54,7 @@ class Bridge:
             # What a bridge that stopped half-way already placed is found, not placed again.
             already = self.broker.find(leg.ref)
             placed.append(already or self.broker.place(leg, prices[leg.leg]))
+            self.unreported[leg.ref] = placed[-1]
         ids = {
             f"order_id{leg.leg}": order.order_id for leg, order in zip(legs, placed, strict=True)
         }
@@ -63,8 +72,12 @@ class Bridge:
         """Let the broker move on, and report every fill, position and the account that
         changed since the last report."""
         self.broker.advance()
-        changed = False
-        for order in self.broker.orders():
+        for ref, order in list(self.unreported.items()):
+            order = self.broker.find(ref) or order
+            if order.filled >= order.quantity and self.reported.get(order.order_id) == order.filled:
+                del self.unreported[ref]
+                del self.reported[order.order_id]
+                continue
             if order.filled > self.reported.get(order.order_id, 0) and order.average_price:
                 try:
                     self.client.report_fill(
@@ -78,8 +91,11 @@ class Bridge:
                         raise
                     logger.warning("fill of order %s: no such signal", order.order_id)
                 self.reported[order.order_id] = order.filled
-                changed = True
-        if changed or not self.accounted:
+                self.positions_changed = True
+        due = self.accounted_at is None or (
+            self.positions_changed and time.monotonic() - self.accounted_at >= self.account_every
+        )
+        if due:
             self._report_positions_and_account()
 
     def _report_positions_and_account(self) -> None:
@@ -94,7 +110,8 @@ class Bridge:
             except ServiceError as error:  # a ticker the service does not list
                 logger.warning("position of %s not reported: %s", position.symbol, error)
         self.client.report_account(self.broker.account())
-        self.accounted = True
+        self.accounted_at = time.monotonic()
+        self.positions_changed = False
 
     # --- following the service
 

@@ -11,6 +11,10 @@ from pathlib import Path
 from ..orders import LegOrder, with_slippage
 from .base import PlacedOrder, Position
 
+# The book keeps every unfinished order and this many of the newest: enough to recognise what a
+# restarted bridge placed, without rewriting a book that grows forever.
+KEEP_ORDERS = 200
+
 
 class PaperBroker:
     def __init__(
@@ -30,6 +34,7 @@ class PaperBroker:
         self.next_id = 1
         self.cash = cash
         self.last_prices: dict[str, float] = {}
+        self.holdings: dict[str, list[float]] = {}  # symbol → [quantity, cost]
         if book_path.exists():
             self._load()
 
@@ -40,14 +45,22 @@ class PaperBroker:
         self.next_id = saved["next_id"]
         self.cash = saved["cash"]
         self.last_prices = saved.get("last_prices", {})
+        self.holdings = saved.get("holdings", {})
 
     def _save(self) -> None:
+        if len(self.book) > KEEP_ORDERS:
+            newest = sorted(self.book.values(), key=lambda o: o.order_id)[-KEEP_ORDERS:]
+            kept = {o.ref for o in newest}
+            self.book = {
+                ref: o for ref, o in self.book.items() if ref in kept or o.filled < o.quantity
+            }
         state = {
             "orders": {ref: asdict(order) for ref, order in self.book.items()},
             "pending": self.pending,
             "next_id": self.next_id,
             "cash": self.cash,
             "last_prices": self.last_prices,
+            "holdings": self.holdings,
         }
         # Written whole and renamed: a crash leaves the old book or the new, never half of one.
         handle, temporary = tempfile.mkstemp(dir=self.book_path.parent, suffix=".tmp")
@@ -83,6 +96,9 @@ class PaperBroker:
         sign = 1 if order.action == "BUY" else -1
         self.cash -= sign * quantity * price
         self.last_prices[order.symbol] = price
+        held = self.holdings.setdefault(order.symbol, [0.0, 0.0])
+        held[0] += sign * quantity
+        held[1] += sign * quantity * price
 
     def last_price(self, symbol: str) -> float | None:
         with self.lock:
@@ -94,6 +110,8 @@ class PaperBroker:
 
     def advance(self) -> None:
         with self.lock:
+            if not self.pending:
+                return
             for ref, price in list(self.pending.items()):
                 order = self.book[ref]
                 self._fill(order, order.quantity - order.filled, price)
@@ -102,16 +120,8 @@ class PaperBroker:
 
     def positions(self) -> list[Position]:
         with self.lock:
-            held: dict[str, tuple[float, float]] = {}  # symbol → (quantity, cost)
-            for order in self.book.values():
-                sign = 1 if order.action == "BUY" else -1
-                quantity, cost = held.get(order.symbol, (0.0, 0.0))
-                held[order.symbol] = (
-                    quantity + sign * order.filled,
-                    cost + sign * order.filled * (order.average_price or 0),
-                )
             positions = []
-            for symbol, (quantity, cost) in sorted(held.items()):
+            for symbol, (quantity, cost) in sorted(self.holdings.items()):
                 average = cost / quantity if quantity else 0.0
                 mark = self.last_prices.get(symbol, average)
                 positions.append(

@@ -39,3 +39,17 @@ def test_a_restarted_broker_finds_what_it_placed_and_does_not_place_it_again(tmp
     again.advance()  # the rest of the partial fill survived the restart too
     assert again.find(BUY.ref).filled == 100
     assert again.place(SELL, 1.0).order_id == 2
+
+
+def test_the_book_keeps_unfinished_orders_and_the_newest_finished_ones(tmp_path, monkeypatch):
+    from bridge.brokers import paper
+
+    monkeypatch.setattr(paper, "KEEP_ORDERS", 2)
+    broker = PaperBroker(tmp_path / "book.json", partial_fills=True)
+    orders = [LegOrder(f"pairs-{n}-leg1", n, 1, "AAPL", "BUY", 10) for n in range(1, 5)]
+    broker.place(orders[0], 1.0)  # left half filled
+    broker.partial_fills = False
+    for order in orders[1:]:
+        broker.place(order, 1.0)
+    kept = PaperBroker(tmp_path / "book.json")
+    assert sorted(o.ref for o in kept.orders()) == ["pairs-1-leg1", "pairs-3-leg1", "pairs-4-leg1"]

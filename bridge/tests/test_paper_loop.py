@@ -90,7 +90,8 @@ def test_alerts_fill_through_the_paper_bridge(server, tmp_path):
     assert (pair.filled_qty1, pair.filled_qty2) == (603, 452)
     assert pair.price2 == 99.9  # no ROIC price yet: the default, sold 0.1 % cheaper
     assert pair.fill_price == round(pair.price1 - 0.75 * pair.price2, 4)
-    assert Ticker.objects.get(symbol="ROIC").active_pos == -452
+    # Positions and the account follow within the bridge's reporting interval.
+    assert until(lambda: Ticker.objects.get(symbol="ROIC").active_pos == -452)
     assert AccountSnapshot.objects.exists()
     assert len(broker.orders()) == 3
     # It followed the stream (the service saw it there), not the fallback.
