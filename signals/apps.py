@@ -3,6 +3,7 @@ import sqlite3
 from django.apps import AppConfig
 from django.core import checks
 from django.db import connection
+from django.db.models.signals import post_migrate
 
 # The webhook's INSERT … RETURNING (signals.inserts) needs SQLite 3.35 or newer.
 SQLITE_MINIMUM = (3, 35)
@@ -20,6 +21,27 @@ def sqlite_can_return_rows(app_configs=None, **kwargs):
     return []
 
 
+def keep_change_triggers(sender, using="default", **kwargs):
+    """SQLite rebuilds a table to alter it, and its triggers go with the old one: after every
+    migrate, the stream's numbering triggers are put back where missing (PostgreSQL alters in
+    place and keeps them)."""
+    from django.db import connections
+
+    from .changes_sql import SQLITE_TRIGGERS
+
+    target = connections[using]
+    if target.vendor != "sqlite":
+        return
+    with target.cursor() as cursor:
+        columns = [
+            c.name for c in target.introspection.get_table_description(cursor, "signals_signal")
+        ]
+        if "change_seq" not in columns:
+            return
+        for statement in SQLITE_TRIGGERS:
+            cursor.execute(statement.replace("CREATE TRIGGER", "CREATE TRIGGER IF NOT EXISTS", 1))
+
+
 class SignalsConfig(AppConfig):
     name = "signals"
     label = "signals"
@@ -27,3 +49,4 @@ class SignalsConfig(AppConfig):
 
     def ready(self):
         checks.register(sqlite_can_return_rows)
+        post_migrate.connect(keep_change_triggers, sender=self, dispatch_uid="signal_triggers")

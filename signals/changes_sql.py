@@ -84,6 +84,10 @@ SQLITE_INSTALL = [
     "UPDATE signals_signal SET change_seq = OLD.change_seq WHERE rowid = NEW.rowid; END",
 ]
 
+SQLITE_TRIGGERS = [
+    statement for statement in SQLITE_INSTALL if statement.startswith("CREATE TRIGGER")
+]
+
 SQLITE_REMOVE = [
     "DROP TRIGGER IF EXISTS pairsapi_signal_stored",
     "DROP TRIGGER IF EXISTS pairsapi_signal_status_changed",

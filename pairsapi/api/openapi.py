@@ -48,6 +48,7 @@ ERROR = {
                 "token_expired",
                 "token_revoked",
                 "fresh_token_required",
+                "passphrase_invalid",
             ],
         },
         "retry_after": nullable(STRING),

@@ -83,9 +83,10 @@ class AccessTokenRequired(DocumentedPermission):
 
 
 def passphrase_header_matches(request) -> bool | None:
-    """None without an ``X-Passphrase`` header, else whether it is the webhook passphrase."""
+    """None without an ``X-Passphrase`` header (or with an empty one), else whether it is the
+    webhook passphrase."""
     supplied = request.META.get("HTTP_X_PASSPHRASE")
-    if supplied is None:
+    if not supplied:
         return None
     return constant_time_compare(
         supplied.encode("latin-1", "replace"), settings.WEBHOOK_PASSPHRASE.encode("utf-8")

@@ -5,7 +5,7 @@ heartbeat. test_stream_server.py drives them through gunicorn with concurrent wr
 import time
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 
 from pairsapi.testing import V3Client, close_stream
 from safetynet import middleware
@@ -193,3 +193,15 @@ def test_a_bad_wait_is_a_400(wait):
     response = V3Client().get(f"/v3/signals/status/waiting/0?wait={wait}")
     assert response.status_code == 400
     assert response.json() == {"message": {"wait": "a whole number from 0 to 60."}}
+
+
+@pytest.mark.skipif("connection.vendor != 'sqlite'", reason="PostgreSQL alters tables in place")
+def test_sqlite_numbering_triggers_come_back_after_a_migrate_rebuilt_the_table():
+    from django.core.management import call_command
+
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TRIGGER pairsapi_signal_stored")  # as a table rebuild would
+    call_command("migrate", verbosity=0)
+    before = head()
+    make_single()
+    assert head() == before + 1
