@@ -39,12 +39,6 @@ def server(registry):
         database_url_of(connection), workers=2, env=SERVER_ENV, print_log=False
     ) as running:
         yield running
-        import sys
-
-        print("DBG stopping", time.monotonic(), file=sys.stderr)
-    import sys
-
-    print("DBG stopped", time.monotonic(), file=sys.stderr)
 
 
 def until(condition, seconds=10.0):
@@ -74,24 +68,21 @@ class Running:
 
 def test_alerts_fill_through_the_paper_bridge(server, tmp_path):
     broker = PaperBroker(tmp_path / "book.json", slippage=0.001, partial_fills=True)
-    running = Running(Bridge(ServiceClient(f"{server.url}/v3", "webhook"), broker))
+    client = ServiceClient(f"{server.url}/v3", "webhook")
+    running = Running(Bridge(client, broker, account_every=1))
     try:
         send(server, ticker="NASDAQ:AAPL", order_contracts=100, order_price=190.0)
         send(server)  # NMFC-0.75*ROIC, buy 603 at a spread of 0.98
         assert until(lambda: Signal.objects.filter(order_status="filled").count() == 2)
+        # Positions and the account follow within the bridge's reporting interval.
+        assert until(lambda: Ticker.objects.get(symbol="ROIC").active_pos == -452)
     finally:
-        import sys
-
-        print("DBG closing", time.monotonic(), file=sys.stderr)
         running.close()
-        print("DBG closed", time.monotonic(), file=sys.stderr)
     single, pair = Signal.objects.order_by("rowid")
     assert (single.filled_qty1, single.price1) == (100, 190.19)  # bought 0.1 % dearer
     assert (pair.filled_qty1, pair.filled_qty2) == (603, 452)
     assert pair.price2 == 99.9  # no ROIC price yet: the default, sold 0.1 % cheaper
     assert pair.fill_price == round(pair.price1 - 0.75 * pair.price2, 4)
-    # Positions and the account follow within the bridge's reporting interval.
-    assert until(lambda: Ticker.objects.get(symbol="ROIC").active_pos == -452)
     assert AccountSnapshot.objects.exists()
     assert len(broker.orders()) == 3
     # It followed the stream (the service saw it there), not the fallback.
