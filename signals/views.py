@@ -69,12 +69,16 @@ class StreamsBusy(APIException):
     wait = 5
 
 
-@contextmanager
-def _held():
+def _take_a_held_place():
     try:
         stream.held.take()
     except stream.TooManyHeld:
         raise StreamsBusy() from None
+
+
+@contextmanager
+def _held():
+    _take_a_held_place()
     try:
         yield
     finally:
@@ -215,10 +219,7 @@ class SignalViewSet(V3ViewSet):
         cursor = _last_event_id(request)
         if passphrase_header_matches(request):
             self.note_bridge_contact(request, "GET /v3/signals/stream")
-        try:  # a place for the stream's whole life, given back when the response closes
-            stream.held.take()
-        except stream.TooManyHeld:
-            raise StreamsBusy() from None
+        _take_a_held_place()  # for the stream's whole life: given back when the answer closes
         events = stream.signal_events(
             cursor=cursor,
             statuses=statuses_for(status_filter),

@@ -19,6 +19,9 @@ logger = logging.getLogger(__name__)
 
 POLL_SECONDS = 0.2
 _KEEPALIVE_SECONDS = 30.0
+# After each notification, waiters are woken again this long after it: a transaction that
+# committed beside the notifying one did not notify itself (see signals.changes_sql).
+_TAIL_SECONDS = (0.005, 0.015, 0.04, 0.1, 0.25, 1.0)
 _RECONNECT_SECONDS = (0.1, 0.5, 1.0, 2.0, 5.0)
 
 
@@ -32,6 +35,7 @@ class ChangeBell:
         self._listening = threading.Event()
         self._stopping = threading.Event()
         self._connection = None
+        self.waiters = 0  # streams and long polls of this process waiting now
 
     def ring(self) -> None:
         with self._condition:
@@ -45,7 +49,11 @@ class ChangeBell:
             return
         self._start_listener()
         with self._condition:
-            self._condition.wait_for(lambda: self.rung != seen, timeout)
+            self.waiters += 1
+            try:
+                self._condition.wait_for(lambda: self.rung != seen, timeout)
+            finally:
+                self.waiters -= 1
 
     def _start_listener(self) -> None:
         with self._condition:
@@ -69,15 +77,7 @@ class ChangeBell:
                 failures = 0
                 self._listening.set()
                 self.ring()  # whatever changed while not listening is read now
-                while True:
-                    if select.select([listener], [], [], _KEEPALIVE_SECONDS) == ([], [], []):
-                        with listener.cursor() as cursor:
-                            cursor.execute("SELECT 1")  # a dead connection shows here
-                        continue
-                    listener.poll()
-                    if listener.notifies:
-                        listener.notifies.clear()
-                        self.ring()
+                self._wake_on(listener)
             except Exception as error:  # the database went away: listen again when it is back
                 self._listening.clear()
                 if self._stopping.is_set():
@@ -87,6 +87,29 @@ class ChangeBell:
                 logger.warning("signal listener: %s; again in %.1f s", error, pause)
                 self.ring()  # waiters read the database themselves meanwhile
                 time.sleep(pause)
+
+    def _wake_on(self, listener) -> None:
+        """Ring at each notification and at the tail times after it; check the connection
+        when all is quiet."""
+        tails: list[float] = []
+        while True:
+            now = time.monotonic()
+            if tails and tails[0] <= now:
+                tails = [t for t in tails if t > now]
+                self.ring()
+            timeout = tails[0] - now if tails else _KEEPALIVE_SECONDS
+            if select.select([listener], [], [], max(timeout, 0)) == ([], [], []):
+                if not tails:
+                    with listener.cursor() as cursor:
+                        cursor.execute("SELECT 1")  # a dead connection shows here
+                continue
+            listener.poll()
+            if listener.notifies:
+                listener.notifies.clear()
+                self.ring()
+                if self.waiters:  # second looks only when someone is looking
+                    now = time.monotonic()
+                    tails = [now + delay for delay in _TAIL_SECONDS]
 
     def stop_listening(self) -> None:
         """End this process's listener and its connection (the tests, before dropping their

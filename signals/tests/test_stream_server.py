@@ -145,3 +145,40 @@ def test_a_stopping_worker_ends_its_streams_instead_of_waiting_for_them():
         assert not subscriber.thread.is_alive()  # the stream ended; a client reconnects
     finally:
         server.stop()
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="NOTIFY is PostgreSQL's")
+def test_a_commit_beside_the_notifying_one_is_still_sent_at_once():
+    """Only one transaction in flight notifies; another committing just after it is seen on
+    the listeners' second look, not at the next heartbeat 15 s later."""
+    import psycopg2
+
+    from signals.changes_sql import NOTIFY_LOCK
+
+    params = connection.get_connection_params()
+    holder, beside = psycopg2.connect(**params), psycopg2.connect(**params)
+    insert = (
+        "INSERT INTO signals_signal (timestamp, ticker, order_action, order_contracts, "
+        "order_comment, order_status, filled_qty1, filled_qty2, ticker1, ticker_type) "
+        "VALUES (now(), %s, 'buy', 1, '', 'waiting', 0, 0, %s, 'single') RETURNING rowid"
+    )
+    with ServerProcess(database_url_of(connection), workers=1, print_log=False) as server:
+        subscriber = Subscriber(server.url)
+        try:
+            with holder.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [NOTIFY_LOCK])
+                cursor.execute(insert, ["A", "A"])
+            with beside.cursor() as cursor:
+                cursor.execute(insert, ["B", "B"])  # finds the lock taken: no NOTIFY of its own
+                late = cursor.fetchone()[0]
+            holder.commit()  # notifies
+            time.sleep(0.03)
+            beside.commit()  # after the notification, unannounced
+            started = time.monotonic()
+            arrived = subscriber.wait_for(2, seconds=5)
+            assert late in [rowid for _, rowid, _ in arrived]
+            assert time.monotonic() - started < 2
+        finally:
+            subscriber.close()
+            holder.close()
+            beside.close()
