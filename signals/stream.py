@@ -6,7 +6,6 @@ import json
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 
 from django.conf import settings
 
@@ -36,14 +35,6 @@ class HeldRequests:
     def release(self) -> None:
         with self._lock:
             self.count -= 1
-
-    @contextmanager
-    def hold(self) -> Iterator[None]:
-        self.take()
-        try:
-            yield
-        finally:
-            self.release()
 
 
 held = HeldRequests()
