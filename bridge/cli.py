@@ -18,6 +18,17 @@ def _env(name: str, default: str = "") -> str:
     return os.environ.get(name, default)
 
 
+def _number_option(
+    options: argparse.ArgumentParser, flag: str, variable: str, default: str, what: str
+) -> None:
+    options.add_argument(
+        flag,
+        type=float,
+        default=float(_env(variable, default)),
+        help=f"{what} ({variable}; default %(default)s)",
+    )
+
+
 def parser() -> argparse.ArgumentParser:
     options = argparse.ArgumentParser(
         prog="python -m bridge",
@@ -46,12 +57,12 @@ def parser() -> argparse.ArgumentParser:
         default=Path(_env("PAPER_BOOK", "paper-book.json")),
         help="the paper broker's orders, kept across restarts (PAPER_BOOK; default %(default)s)",
     )
-    options.add_argument(
+    _number_option(
+        options,
         "--slippage",
-        type=float,
-        default=float(_env("PAPER_SLIPPAGE", "0.0005")),
-        help="paper fills' slippage as a fraction of the price (PAPER_SLIPPAGE; "
-        "default %(default)s)",
+        "PAPER_SLIPPAGE",
+        "0.0005",
+        "paper fills' slippage as a fraction of the price",
     )
     options.add_argument(
         "--partial-fills",
@@ -59,19 +70,14 @@ def parser() -> argparse.ArgumentParser:
         default=_env("PAPER_PARTIAL_FILLS", "0") == "1",
         help="fill each paper order in two parts (PAPER_PARTIAL_FILLS=1)",
     )
-    options.add_argument(
+    _number_option(
+        options,
         "--leg2-price",
-        type=float,
-        default=float(_env("PAPER_LEG2_PRICE", "100")),
-        help="a pair's second leg's price when none is known yet (PAPER_LEG2_PRICE; "
-        "default %(default)s)",
+        "PAPER_LEG2_PRICE",
+        "100",
+        "a pair's second leg's price when none is known yet",
     )
-    options.add_argument(
-        "--cash",
-        type=float,
-        default=float(_env("PAPER_CASH", "100000")),
-        help="the paper account's starting cash (PAPER_CASH; default %(default)s)",
-    )
+    _number_option(options, "--cash", "PAPER_CASH", "100000", "the paper account's starting cash")
     return options
 
 

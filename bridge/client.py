@@ -12,7 +12,17 @@ logger = logging.getLogger("bridge.client")
 
 
 class ServiceError(Exception):
-    """The service answered with an error (4xx/5xx) or could not be reached."""
+    """The service answered with an error (4xx/5xx), or could not be reached (``status``
+    None)."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+    @property
+    def refused(self) -> bool:
+        """The service answered and said no (4xx): asking again will not help."""
+        return self.status is not None and 400 <= self.status < 500
 
 
 @dataclass
@@ -40,7 +50,9 @@ class ServiceClient:
         except requests.RequestException as error:
             raise ServiceError(f"{method} {path}: {error}") from error
         if answer.status_code >= 400:
-            raise ServiceError(f"{method} {path}: {answer.status_code} {answer.text[:300]}")
+            raise ServiceError(
+                f"{method} {path}: {answer.status_code} {answer.text[:300]}", answer.status_code
+            )
         return answer.json()
 
     def waiting(self, wait: int = 0) -> list[dict]:
@@ -93,7 +105,9 @@ class ServiceClient:
         except requests.RequestException as error:
             raise ServiceError(f"stream: {error}") from error
         if response.status_code != 200:
-            raise ServiceError(f"stream: {response.status_code} {response.text[:300]}")
+            raise ServiceError(
+                f"stream: {response.status_code} {response.text[:300]}", response.status_code
+            )
         fields: dict[str, str] = {}
         try:
             for line in response.iter_lines(decode_unicode=True):

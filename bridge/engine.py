@@ -87,7 +87,7 @@ class Bridge:
                         filled_qty=order.filled,
                     )
                 except ServiceError as error:
-                    if " 404 " not in str(error):
+                    if error.status != 404:
                         raise
                     logger.warning("fill of order %s: no such signal", order.order_id)
                 self.reported[order.order_id] = order.filled
@@ -124,7 +124,7 @@ class Bridge:
         try:
             self.take(signal)
         except ServiceError as error:
-            if " 4" not in str(error):  # the service is away: the caller reconnects
+            if not error.refused:  # the service is away: the caller reconnects
                 raise
             logger.error("signal #%s not taken: %s", signal.get("rowid"), error)
 

@@ -14,7 +14,7 @@ import time
 
 from django.db import connection
 
-from .models import WAITING_STATUSES, Signal
+from .models import Signal
 
 logger = logging.getLogger(__name__)
 
@@ -24,13 +24,6 @@ BATCH = 500
 # one fill); past this, something unrelated holds a transaction open and the reader goes on.
 SETTLE_SECONDS = 2.0
 _SETTLE_POLL_SECONDS = 0.002
-
-
-def statuses_for(status: str | None) -> tuple[str, ...] | None:
-    """The statuses a ``?status=`` filter stands for (waiting includes rerouted, as in lists)."""
-    if status is None:
-        return None
-    return WAITING_STATUSES if status == "waiting" else (status,)
 
 
 def head() -> int:

@@ -53,13 +53,15 @@ def average_slippage_between(name: str, start: datetime, end: datetime) -> dict[
     return average_slippage(_of_ticker(name).filter(timestamp__gte=start, timestamp__lt=end))
 
 
+def statuses_named(status: str) -> tuple[str, ...]:
+    """The statuses a status name stands for in lists and the stream: ``waiting`` includes
+    ``rerouted``, as the bridge expects."""
+    return WAITING_STATUSES if status == "waiting" else (status,)
+
+
 def signals_with_status(status: str, number: int) -> QuerySet[Signal]:
-    """Signals of one status; ``waiting`` includes ``rerouted``, as the bridge expects."""
-    if status == "waiting":
-        signals = Signal.objects.filter(order_status__in=WAITING_STATUSES)
-    else:
-        signals = Signal.objects.filter(order_status=status)
-    return newest(signals, number)
+    """Signals of one status (see ``statuses_named``), newest first."""
+    return newest(Signal.objects.filter(order_status__in=statuses_named(status)), number)
 
 
 UNFILLED_STATUSES = ("created", "part.filled")

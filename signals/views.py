@@ -29,7 +29,6 @@ from pairsapi.api.views import V3ViewSet
 from pairsapi.domain import DuplicateAlert
 
 from . import rejections, selectors, services, stream
-from .changes import statuses_for
 from .serializers import (
     FillReportSerializer,
     NewSignalSerializer,
@@ -85,21 +84,13 @@ def _held():
         stream.held.release()
 
 
-def _whole_number(raw, name, largest):
-    if raw is None or raw == "":
-        return None
-    if not raw.isascii() or not raw.isdigit() or int(raw) > largest:
-        raise ValidationError({name: f"a whole number from 0 to {largest}."})
-    return int(raw)
-
-
 def _seconds_to_wait(raw):
-    return _whole_number(raw, "wait", LONGEST_WAIT)
+    return None if not raw else path_integer(raw, "wait", maximum=LONGEST_WAIT)
 
 
 def _last_event_id(request):
     raw = request.META.get("HTTP_LAST_EVENT_ID") or request.query_params.get("last_event_id")
-    return _whole_number(raw, "Last-Event-ID", 2**63 - 1)
+    return None if not raw else path_integer(raw, "Last-Event-ID", maximum=2**63 - 1)
 
 
 class WebhookViewSet(V3ViewSet):
@@ -222,7 +213,7 @@ class SignalViewSet(V3ViewSet):
         _take_a_held_place()  # for the stream's whole life: given back when the answer closes
         events = stream.signal_events(
             cursor=cursor,
-            statuses=statuses_for(status_filter),
+            statuses=None if status_filter is None else selectors.statuses_named(status_filter),
             as_json=signal_json,
             on_heartbeat=lambda: getattr(request._request, "bridge_alive", lambda: None)(),
         )

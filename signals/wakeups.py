@@ -32,7 +32,6 @@ class ChangeBell:
         self.rung = 0
         self._condition = threading.Condition()
         self._listener: threading.Thread | None = None
-        self._listening = threading.Event()
         self._stopping = threading.Event()
         self._connection = None
         self.waiters = 0  # streams and long polls of this process waiting now
@@ -75,11 +74,9 @@ class ChangeBell:
                 with listener.cursor() as cursor:
                     cursor.execute(f"LISTEN {CHANNEL}")
                 failures = 0
-                self._listening.set()
                 self.ring()  # whatever changed while not listening is read now
                 self._wake_on(listener)
             except Exception as error:  # the database went away: listen again when it is back
-                self._listening.clear()
                 if self._stopping.is_set():
                     return
                 pause = _RECONNECT_SECONDS[min(failures, len(_RECONNECT_SECONDS) - 1)]
@@ -119,11 +116,6 @@ class ChangeBell:
             self._connection.close()
         if self._listener is not None:
             self._listener.join(timeout=5)
-
-    def listening(self, timeout: float) -> bool:
-        """Whether this process's listener is connected (tests wait for it)."""
-        self._start_listener()
-        return self._listening.wait(timeout)
 
 
 bell = ChangeBell()

@@ -1,8 +1,11 @@
 """What a signal asks of the broker, and the paper prices: the service's own arithmetic."""
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bridge.orders import LegOrder, leg_orders, paper_prices, with_slippage
+from signals.fills import leg_targets
 
 PAIR = {
     "rowid": 7,
@@ -70,3 +73,15 @@ def test_a_single_fills_at_its_last_price_else_the_alerts():
 def test_slippage_goes_against_the_trader():
     assert with_slippage(100.0, "BUY", 0.001) == 100.1
     assert with_slippage(100.0, "SELL", 0.001) == 99.9
+
+
+@given(
+    contracts=st.integers(min_value=1, max_value=10**6),
+    hedge=st.decimals(min_value="0.0001", max_value="50", places=4).map(float),
+)
+def test_the_bridges_second_leg_is_the_quantity_the_service_expects(contracts, hedge):
+    # The bridge cannot import the service; its arithmetic must still be the service's, or
+    # a pair would end "remained" or "overfilled".
+    legs = leg_orders({**PAIR, "order_contracts": contracts, "hedge_param": hedge})
+    second = legs[1].quantity if len(legs) == 2 else 0
+    assert second == leg_targets(contracts, hedge)[1]

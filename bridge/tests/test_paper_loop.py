@@ -121,7 +121,7 @@ def test_the_bridge_waits_on_the_list_when_the_stream_is_not_there(server, tmp_p
     def no_stream(*args, **kwargs):
         from bridge.client import ServiceError
 
-        raise ServiceError("stream: 404")
+        raise ServiceError("stream: 404", 404)
 
     monkeypatch.setattr(client, "stream", no_stream)
     bridge = Bridge(client, PaperBroker(tmp_path / "book.json"), long_poll_seconds=5)

@@ -8,10 +8,19 @@ ANONYMOUS_CAP = 5
 _DIGITS = re.compile(r"[0-9]{1,18}")
 
 
-def path_integer(raw, name, minimum=0):
-    """A whole number from a path segment (ASCII digits only); anything else is a 400."""
-    if not isinstance(raw, str) or not _DIGITS.fullmatch(raw) or int(raw) < minimum:
-        wanted = "0 (all) or a positive integer" if minimum == 0 else "a positive integer"
+def path_integer(raw, name, minimum=0, maximum=None):
+    """A whole number from a path segment or a query (ASCII digits only, at most ``maximum``
+    when given); anything else is a 400."""
+    if (
+        not isinstance(raw, str)
+        or not _DIGITS.fullmatch(raw)
+        or int(raw) < minimum
+        or (maximum is not None and int(raw) > maximum)
+    ):
+        if maximum is not None:
+            wanted = f"a whole number from {minimum} to {maximum}"
+        else:
+            wanted = "0 (all) or a positive integer" if minimum == 0 else "a positive integer"
         raise ValidationError({name: f"'{raw}' is not {wanted}."})
     return int(raw)
 

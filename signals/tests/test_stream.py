@@ -11,8 +11,9 @@ from pairsapi.testing import V3Client, close_stream
 from safetynet import middleware
 from safetynet.models import BridgeContact
 from signals import stream
-from signals.changes import changes_after, head, statuses_for
+from signals.changes import changes_after, head
 from signals.models import Signal
+from signals.selectors import statuses_named
 from signals.tests.factories import make_single
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -40,7 +41,7 @@ def test_a_filter_keeps_its_status_and_the_cursor_still_moves():
     waiting = make_single("A")
     rerouted = make_single("B", order_status="rerouted")
     make_single("C", order_status="filled")
-    changed, cursor = changes_after(start, statuses_for("waiting"))
+    changed, cursor = changes_after(start, statuses_named("waiting"))
     assert rowids(changed) == [waiting.rowid, rerouted.rowid]
     assert cursor == head()
 
@@ -192,7 +193,7 @@ def test_the_long_poll_gives_the_empty_list_when_its_time_is_up():
 def test_a_bad_wait_is_a_400(wait):
     response = V3Client().get(f"/v3/signals/status/waiting/0?wait={wait}")
     assert response.status_code == 400
-    assert response.json() == {"message": {"wait": "a whole number from 0 to 60."}}
+    assert response.json() == {"message": {"wait": f"'{wait}' is not a whole number from 0 to 60."}}
 
 
 @pytest.mark.skipif("connection.vendor != 'sqlite'", reason="PostgreSQL alters tables in place")

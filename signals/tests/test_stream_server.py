@@ -182,3 +182,26 @@ def test_a_commit_beside_the_notifying_one_is_still_sent_at_once():
             subscriber.close()
             holder.close()
             beside.close()
+
+
+def test_open_streams_leave_the_other_threads_to_alerts_and_health_checks():
+    TickerFactory(symbol="AAPL", active=True)
+    env = {**SERVER_ENV, "WEB_THREADS": "4"}  # so at most 2 held requests
+    with ServerProcess(database_url_of(connection), workers=1, env=env, print_log=False) as server:
+        streams = [Subscriber(server.url), Subscriber(server.url)]
+        try:
+            third = requests.get(
+                f"{server.url}/v3/signals/stream",
+                headers={"X-Passphrase": "webhook"},
+                timeout=10,
+            )
+            assert third.status_code == 503 and third.headers["Retry-After"] == "5"
+            poll = requests.get(f"{server.url}/v3/signals/status/waiting/0?wait=5", timeout=10)
+            assert poll.status_code == 503
+            assert requests.get(f"{server.url}/healthz", timeout=5).status_code == 200
+            post_alerts(server.url, 3)  # still stored, and sent to both streams
+            for stream in streams:
+                assert len(stream.wait_for(3, seconds=10)) == 3
+        finally:
+            for stream in streams:
+                stream.close()
