@@ -9,6 +9,7 @@ import sys
 import threading
 from pathlib import Path
 
+from .brokers.base import Broker
 from .brokers.paper import PaperBroker
 from .client import ServiceClient
 from .engine import Bridge
@@ -47,7 +48,7 @@ def parser() -> argparse.ArgumentParser:
     )
     options.add_argument(
         "--broker",
-        choices=["paper"],
+        choices=["paper", "ib"],
         default=_env("BRIDGE_BROKER", "paper"),
         help="where orders go (BRIDGE_BROKER; default %(default)s)",
     )
@@ -78,7 +79,50 @@ def parser() -> argparse.ArgumentParser:
         "a pair's second leg's price when none is known yet",
     )
     _number_option(options, "--cash", "PAPER_CASH", "100000", "the paper account's starting cash")
+    ib = options.add_argument_group("Interactive Brokers (--broker ib), through TWS or IB Gateway")
+    ib.add_argument(
+        "--ib-host",
+        default=_env("IB_HOST", "127.0.0.1"),
+        help="where TWS or IB Gateway listens (IB_HOST; default %(default)s)",
+    )
+    ib.add_argument(
+        "--ib-port",
+        type=int,
+        default=_env("IB_PORT", "7497"),
+        help="its API port: 7497 TWS paper, 7496 TWS live, 4002/4001 Gateway paper/live "
+        "(IB_PORT; default %(default)s)",
+    )
+    ib.add_argument(
+        "--ib-client-id",
+        type=int,
+        default=_env("IB_CLIENT_ID", "1"),
+        help="the API client id, unique per connection to TWS (IB_CLIENT_ID; default %(default)s)",
+    )
+    ib.add_argument(
+        "--ib-account",
+        default=_env("IB_ACCOUNT"),
+        help="the account to trade and report (IB_ACCOUNT; default: the only one TWS manages)",
+    )
     return options
+
+
+def broker_of(arguments: argparse.Namespace, wait: float = 10.0) -> Broker:
+    """The broker the options name; IB is given ``wait`` seconds to connect at first."""
+    if arguments.broker == "ib":
+        from .brokers.ib import IBBroker  # ib_async is needed only for IB
+
+        return IBBroker(
+            host=arguments.ib_host,
+            port=arguments.ib_port,
+            client_id=arguments.ib_client_id,
+            account=arguments.ib_account,
+        ).start(wait=wait)
+    return PaperBroker(
+        arguments.paper_book,
+        slippage=arguments.slippage,
+        partial_fills=arguments.partial_fills,
+        cash=arguments.cash,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -86,21 +130,19 @@ def main(argv: list[str] | None = None) -> int:
     if not arguments.passphrase:
         print("python -m bridge: give --passphrase or BRIDGE_PASSPHRASE", file=sys.stderr)
         return 2
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s bridge %(message)s")
-    broker = PaperBroker(
-        arguments.paper_book,
-        slippage=arguments.slippage,
-        partial_fills=arguments.partial_fills,
-        cash=arguments.cash,
-    )
-    bridge = Bridge(
-        ServiceClient(arguments.api, arguments.passphrase),
-        broker,
-        leg2_default=arguments.leg2_price,
-    )
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s bridge %(name)s %(message)s")
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    logging.info("following %s with the %s broker", arguments.api, arguments.broker)
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C stops it
-        bridge.follow(stop)
+        broker = broker_of(arguments)
+        try:
+            bridge = Bridge(
+                ServiceClient(arguments.api, arguments.passphrase),
+                broker,
+                leg2_default=arguments.leg2_price,
+            )
+            logging.info("following %s with the %s broker", arguments.api, arguments.broker)
+            bridge.follow(stop)
+        finally:
+            broker.close()
     return 0

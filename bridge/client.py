@@ -5,6 +5,7 @@ import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 import requests
 
@@ -62,6 +63,10 @@ class ServiceClient:
 
     def signal(self, rowid: int) -> dict:
         return self._call("GET", f"signal/{rowid}")
+
+    def ticker(self, symbol: str) -> dict:
+        """The ticker's registration: its contract (sectype, exchanges, currency), order type."""
+        return self._call("GET", f"ticker/{quote(symbol, safe='')}")
 
     def last_fill_price(self, symbol: str) -> float | None:
         """The price of this symbol's newest filled leg the service knows of."""

@@ -3,11 +3,34 @@ the same arithmetic as the service's (leg 2 is floor(contracts × hedge); a pair
 spread leg1 − hedge × leg2)."""
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 WAITING = ("waiting", "rerouted")
+
+
+@dataclass(frozen=True)
+class Instrument:
+    """How the service registers a ticker: what a broker needs to name the contract."""
+
+    sectype: str = "STK"  # STK, CASH (forex) or CRYPTO
+    exchange: str = "SMART"
+    primary_exchange: str = ""
+    currency: str = "USD"
+    order_type: str = "RELATIVE"
+
+    @classmethod
+    def of_ticker(cls, ticker: dict[str, Any]) -> "Instrument":
+        """From the service's ticker JSON (``sectype``, ``xch``, ``prixch``...)."""
+        return cls(
+            sectype=(ticker.get("sectype") or "STK").upper(),
+            exchange=ticker.get("xch") or "SMART",
+            primary_exchange=ticker.get("prixch") or "",
+            currency=ticker.get("currency") or "USD",
+            order_type=(ticker.get("order_type") or "RELATIVE").upper(),
+        )
 
 
 @dataclass(frozen=True)
@@ -18,28 +41,58 @@ class LegOrder:
     symbol: str
     action: str  # BUY or SELL
     quantity: int
-    order_type: str = "MKT"
+    instrument: Instrument = Instrument()
 
 
 def leg_ref(rowid: int, leg: int) -> str:
     return f"pairs-{rowid}-leg{leg}"
 
 
+def rowid_of_ref(ref: str) -> int | None:
+    """The signal an order was placed for, read back from its reference."""
+    parts = ref.split("-")
+    if len(parts) == 3 and parts[0] == "pairs" and parts[1].isdigit():
+        return int(parts[1])
+    return None
+
+
 def _opposite(action: str) -> str:
     return "SELL" if action == "BUY" else "BUY"
 
 
-def leg_orders(signal: dict[str, Any]) -> list[LegOrder]:
-    """The orders a signal stands for: one for a single, two for a pair (leg 2 opposite)."""
+def leg_orders(
+    signal: dict[str, Any], instruments: Mapping[str, Instrument] | None = None
+) -> list[LegOrder]:
+    """The orders a signal stands for: one for a single, two for a pair (leg 2 opposite).
+    A symbol missing from ``instruments`` is taken as a US stock routed SMART."""
+    instruments = instruments or {}
     rowid, action = signal["rowid"], signal["order_action"].upper()
     contracts = int(signal["order_contracts"])
-    legs = [LegOrder(leg_ref(rowid, 1), rowid, 1, signal["ticker1"], action, contracts)]
+    symbol1 = signal["ticker1"]
+    legs = [
+        LegOrder(
+            leg_ref(rowid, 1),
+            rowid,
+            1,
+            symbol1,
+            action,
+            contracts,
+            instruments.get(symbol1, Instrument()),
+        )
+    ]
     if signal.get("ticker_type") == "pair":
         quantity = math.floor(Decimal(contracts) * Decimal(str(signal["hedge_param"] or 0)))
+        symbol2 = signal["ticker2"]
         if quantity > 0:
             legs.append(
                 LegOrder(
-                    leg_ref(rowid, 2), rowid, 2, signal["ticker2"], _opposite(action), quantity
+                    leg_ref(rowid, 2),
+                    rowid,
+                    2,
+                    symbol2,
+                    _opposite(action),
+                    quantity,
+                    instruments.get(symbol2, Instrument()),
                 )
             )
     return legs

@@ -9,7 +9,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from ..orders import LegOrder, with_slippage
-from .base import PlacedOrder, Position
+from .base import FILLED, PlacedOrder, Position
 
 # The book keeps every unfinished order and this many of the newest: enough to recognise what a
 # restarted bridge placed, without rewriting a book that grows forever.
@@ -29,6 +29,7 @@ class PaperBroker:
         self.slippage = slippage
         self.partial_fills = partial_fills
         self.lock = threading.Lock()
+        self.news = threading.Event()  # a partial fill waits to be completed
         self.book: dict[str, PlacedOrder] = {}
         self.pending: dict[str, float] = {}  # ref → price the rest of a partial fill takes
         self.next_id = 1
@@ -86,6 +87,7 @@ class PaperBroker:
             self._fill(placed, first or order.quantity, fill_price)
             if first:
                 self.pending[order.ref] = fill_price
+                self.news.set()
             self._save()
             return placed
 
@@ -93,6 +95,8 @@ class PaperBroker:
         before = order.filled * (order.average_price or 0)
         order.filled += quantity
         order.average_price = round((before + quantity * price) / order.filled, 6)
+        if order.filled >= order.quantity:
+            order.status = FILLED
         sign = 1 if order.action == "BUY" else -1
         self.cash -= sign * quantity * price
         self.last_prices[order.symbol] = price
@@ -117,6 +121,13 @@ class PaperBroker:
                 self._fill(order, order.quantity - order.filled, price)
                 del self.pending[ref]
             self._save()
+
+    def wait_for_news(self, timeout: float) -> None:
+        if self.news.wait(timeout):
+            self.news.clear()
+
+    def close(self) -> None:
+        """The book is saved with each change: nothing is left to do."""
 
     def positions(self) -> list[Position]:
         with self.lock:

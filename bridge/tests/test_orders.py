@@ -4,7 +4,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bridge.orders import LegOrder, leg_orders, paper_prices, with_slippage
+from bridge.orders import (
+    Instrument,
+    LegOrder,
+    leg_orders,
+    paper_prices,
+    rowid_of_ref,
+    with_slippage,
+)
 from signals.fills import leg_targets
 
 PAIR = {
@@ -85,3 +92,27 @@ def test_the_bridges_second_leg_is_the_quantity_the_service_expects(contracts, h
     legs = leg_orders({**PAIR, "order_contracts": contracts, "hedge_param": hedge})
     second = legs[1].quantity if len(legs) == 2 else 0
     assert second == leg_targets(contracts, hedge)[1]
+
+
+def test_each_leg_carries_its_tickers_registration_and_an_unknown_one_is_a_smart_stock():
+    cash = Instrument.of_ticker(
+        {"sectype": "cash", "xch": "IDEALPRO", "prixch": "", "currency": "USD", "order_type": "mkt"}
+    )
+    assert cash == Instrument("CASH", "IDEALPRO", "", "USD", "MKT")
+    legs = leg_orders(PAIR, {"NMFC": cash})
+    assert legs[0].instrument == cash
+    assert legs[1].instrument == Instrument("STK", "SMART", "", "USD", "RELATIVE")
+    assert Instrument.of_ticker({}) == Instrument()
+
+
+@pytest.mark.parametrize(
+    ("ref", "rowid"),
+    [
+        ("pairs-7-leg1", 7),
+        ("pairs-123456-leg2", 123456),
+        ("manual-7", None),
+        ("pairs-x-leg1", None),
+    ],
+)
+def test_an_orders_reference_names_its_signal(ref, rowid):
+    assert rowid_of_ref(ref) == rowid

@@ -2,68 +2,20 @@
 fills, positions and the account back in the service; a bridge that dies between placing and
 writing back, restarted, places nothing twice."""
 
-import threading
 import time
 
 import pytest
-import requests
-from django.db import connection
 
 from bridge.brokers.paper import PaperBroker
 from bridge.client import ServiceClient
 from bridge.engine import Bridge
+from bridge.tests.loop import Running, send, until
 from instruments.models import Ticker
-from instruments.tests.factories import PairFactory, TickerFactory
-from pairsapi.testing import ServerProcess, database_url_of
 from pnl.models import AccountSnapshot
 from safetynet.models import BridgeContact
 from signals.models import Signal
-from signals.tests.factories import alert
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.server]
-
-SERVER_ENV = {"STREAM_HEARTBEAT_SECONDS": "1"}
-
-
-@pytest.fixture
-def registry():
-    TickerFactory(symbol="AAPL", active=True)
-    TickerFactory(symbol="NMFC")
-    TickerFactory(symbol="ROIC")
-    PairFactory(name="NMFC-ROIC", ticker1="NMFC", ticker2="ROIC", hedge=0.75, status=True)
-
-
-@pytest.fixture
-def server(registry):
-    with ServerProcess(
-        database_url_of(connection), workers=2, env=SERVER_ENV, print_log=False
-    ) as running:
-        yield running
-
-
-def until(condition, seconds=10.0):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
-
-
-def send(server, **fields):
-    answer = requests.post(f"{server.url}/v3/webhook", json=alert(**fields), timeout=10)
-    assert answer.status_code == 201, answer.text
-
-
-class Running:
-    def __init__(self, bridge):
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=bridge.follow, args=(self.stop,), daemon=True)
-        self.thread.start()
-
-    def close(self):
-        self.stop.set()
-        self.thread.join(10)
 
 
 def test_alerts_fill_through_the_paper_bridge(server, tmp_path):
