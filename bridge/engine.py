@@ -148,7 +148,18 @@ class Bridge:
             # A warning (IB's 399...) on a live order: shown, the order left alone.
             self.client.write_back(rowid, error_msg=order.message)
             self.told[order.ref] = order.message
-        return order.done and self.reported.get(order.ref, 0) == order.filled
+        finished = order.done and self.reported.get(order.ref, 0) == order.filled
+        if finished:
+            logger.info(
+                "order %s (%s) done: %s of %s at %s, commission %s",
+                order.order_id,
+                order.ref,
+                order.filled,
+                order.quantity,
+                order.average_price,
+                order.commission,
+            )
+        return finished
 
     def _report_positions_and_account(self) -> None:
         for position in self.broker.positions():
