@@ -12,6 +12,8 @@ from contextvars import ContextVar
 SERVICE = "service"  # the service itself: the watchdog, management commands, migrations
 PASSPHRASE = "passphrase"  # the webhook passphrase: TradingView or the broker bridge
 ANONYMOUS = "anonymous"  # a request no credential was accepted for (a login, say)
+STAFF_PREFIX = "staff:"  # staff:<name>, a person in the admin or the console
+USER_PREFIX = "user:"  # user:<name>, an access token: a script, a bridge
 
 _actor: ContextVar[str] = ContextVar("pairsapi_actor", default=SERVICE)
 
@@ -26,7 +28,7 @@ def set_actor(actor: str) -> None:
 
 
 def user_actor(user, *, staff_site: bool = False) -> str:
-    return f"{'staff' if staff_site else 'user'}:{user.get_username()}"
+    return f"{STAFF_PREFIX if staff_site else USER_PREFIX}{user.get_username()}"
 
 
 @contextmanager

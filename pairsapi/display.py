@@ -21,3 +21,17 @@ def day_bounds(first_day, last_day):
     start = datetime.combine(first_day, time.min, tzinfo=zone)
     end = datetime.combine(last_day + timedelta(days=1), time.min, tzinfo=zone)
     return start, end
+
+
+def age_text(seconds: float) -> str:
+    """How long ago, as a trader reads it: ``just now``, ``12 min``, ``3 h 5 min``, ``3 d 4 h``."""
+    minutes = int(max(seconds, 0) // 60)
+    if minutes < 1:
+        return "just now"
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    days, hours = divmod(hours, 24)
+    return f"{days} d {hours} h" if hours else f"{days} d"

@@ -1,4 +1,6 @@
-from .models import BridgeContact, WatchCursor
+from django.db.models import QuerySet
+
+from .models import Alarm, BridgeContact, WatchCursor
 
 
 def bridge_last_seen() -> BridgeContact | None:
@@ -9,3 +11,8 @@ def bridge_last_seen() -> BridgeContact | None:
 def cursor_position(name: str) -> int | None:
     cursor = WatchCursor.objects.filter(name=name).first()
     return None if cursor is None else cursor.after_rowid
+
+
+def alarms_of(signal_rowid: int) -> QuerySet[Alarm]:
+    """What the watchdog said about one signal, newest first."""
+    return Alarm.objects.filter(signal_rowid=signal_rowid).order_by("-raised_at")

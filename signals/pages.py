@@ -1,18 +1,30 @@
 """The trader's dashboard and signal list pages."""
 
+import csv
+import json
 from datetime import date
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.http import Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from audit.selectors import history_of
 from instruments.selectors import newest_pairs, newest_tickers
 from pairsapi.charts import line_chart
-from pairsapi.display import day_bounds, display_zone, local_today
+from pairsapi.display import age_text, day_bounds, display_zone, local_today
+from pairsapi.live import render_live
+from safetynet.selectors import alarms_of
+from safetynet.watch import DESCRIPTIONS
 
-from . import selectors
+from . import selectors, stream
+from .expressions import PAIR, SINGLE
+from .fills import leg_targets
+from .models import Signal
+from .serializers import signal_json
 
 ANONYMOUS_DASHBOARD_ROWS = 5
 DASHBOARD_ROWS = 20
@@ -29,6 +41,15 @@ STATUS_CLASSES = {
 }
 
 
+def instrument_of(signal) -> str:
+    """The name the log filters a signal's ticker or pair by ("" for a problematic one)."""
+    if signal.ticker_type == PAIR and signal.ticker1 and signal.ticker2:
+        return f"{signal.ticker1}-{signal.ticker2}"
+    if signal.ticker_type == SINGLE and signal.ticker1:
+        return signal.ticker1
+    return ""
+
+
 def _rows(signals):
     """Signals with what the page shows beside them: local time, age, today or not."""
     zone, now, today = display_zone(), timezone.now(), local_today()
@@ -39,9 +60,10 @@ def _rows(signals):
             {
                 "signal": signal,
                 "local_time": local.strftime("%Y-%m-%d %H:%M:%S"),
-                "minutes_ago": int((now - signal.timestamp).total_seconds() // 60),
+                "age": age_text((now - signal.timestamp).total_seconds()),
                 "is_today": local.date() == today,
                 "status_class": "status-" + STATUS_CLASSES.get(signal.order_status, "other"),
+                "instrument": instrument_of(signal),
             }
         )
     return rows
@@ -50,9 +72,10 @@ def _rows(signals):
 def dashboard(request):
     logged_in = request.user.is_authenticated
     number = DASHBOARD_ROWS if logged_in else ANONYMOUS_DASHBOARD_ROWS
-    return render(
+    return render_live(
         request,
         "signals/dashboard.html",
+        {"signals": "signals/_table.html"},
         {
             "rows": _rows(selectors.newest_signals(number)),
             "logged_in": logged_in,
@@ -118,3 +141,222 @@ def signal_list(request):
 
 def _ticker_choices():
     return [p.name for p in newest_pairs(0)] + [t.symbol for t in newest_tickers(0)]
+
+
+# --- the whole log
+
+LOG_PAGE_SIZE = 50
+STATUS_CHOICES = [("", "any status")] + [(name, name) for name in selectors.LOG_STATUSES]
+ACTION_CHOICES = [("", "buy and sell"), ("buy", "buy"), ("sell", "sell")]
+SOURCE_CHOICES = [
+    ("", "any source"),
+    ("alert", "alert (passphrase)"),
+    ("manual", "manual (staff)"),
+    ("api", "API token (bridge, scripts)"),
+]
+
+
+class SignalLogForm(forms.Form):
+    ticker = forms.CharField(max_length=100, required=False, strip=True)
+    status = forms.ChoiceField(choices=STATUS_CHOICES, required=False)
+    action = forms.ChoiceField(choices=ACTION_CHOICES, required=False)
+    start = _listed_day()
+    end = _listed_day()
+    source = forms.ChoiceField(choices=SOURCE_CHOICES, required=False)
+    before = forms.IntegerField(min_value=1, required=False)
+    after = forms.IntegerField(min_value=0, required=False)
+
+    FILTERS = ("ticker", "status", "action", "start", "end", "source")
+
+    def clean_ticker(self):
+        text = self.cleaned_data["ticker"]
+        if not text:
+            return None
+        instrument = selectors.instrument_named(text)
+        if instrument is None:
+            raise forms.ValidationError(
+                f"“{text}” is not a ticker or a pair: write it as in TradingView, "
+                "e.g. AAPL, NASDAQ:AAPL or NMFC-0.75*ROIC."
+            )
+        return instrument
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end and end < start:
+            raise forms.ValidationError("The end date is before the start date.")
+        return data
+
+    def log_filter(self) -> selectors.LogFilter:
+        data = self.cleaned_data
+        first = last = None
+        if data.get("start"):
+            first = day_bounds(data["start"], data["start"])[0]
+        if data.get("end"):
+            last = day_bounds(data["end"], data["end"])[1]
+        return selectors.LogFilter(
+            instrument=data.get("ticker"),
+            status=data.get("status") or "",
+            action=data.get("action") or "",
+            start=first,
+            end=last,
+            source=data.get("source") or "",
+        )
+
+    def filter_query(self, **extra) -> str:
+        """The filters as entered (for links and the export), with ``extra`` added."""
+        kept = {k: self.data.get(k, "") for k in self.FILTERS if self.data.get(k)}
+        return urlencode({**kept, **{k: v for k, v in extra.items() if v is not None}})
+
+
+@login_required
+def signal_log(request):
+    form = SignalLogForm(request.GET)
+    context = {"form": form, "zone": display_zone().key, "choices": _ticker_choices()}
+    if not form.is_valid():
+        return render(request, "signals/log.html", context, status=400)
+    page = selectors.signal_log_page(
+        form.log_filter(),
+        before=form.cleaned_data.get("before"),
+        after=form.cleaned_data.get("after"),
+        size=LOG_PAGE_SIZE,
+    )
+    context.update(
+        rows=_rows(page.signals),
+        live=page.newer is None,  # new rows join the newest page only: older pages keep still
+        filtered=any(form.cleaned_data.get(k) for k in SignalLogForm.FILTERS),
+        newer_query=form.filter_query(after=page.newer) if page.newer else None,
+        older_query=form.filter_query(before=page.older) if page.older else None,
+        newest_query=form.filter_query(),
+        export_query=form.filter_query(),
+        first_page=page.newer is None,
+    )
+    return render_live(request, "signals/log.html", {"signals": "signals/_table.html"}, context)
+
+
+class _Echo:
+    """csv.writer writes into this; each row goes straight out to the response."""
+
+    def write(self, value):
+        return value
+
+
+@login_required
+def signal_log_csv(request):
+    form = SignalLogForm(request.GET)
+    if not form.is_valid():
+        return JsonResponse({"message": form.errors.get_json_data()}, status=400)
+    zone = display_zone()
+    writer = csv.writer(_Echo())
+
+    def lines():
+        # The API's keys, in its order, then the local time and who stored the signal.
+        keys = list(signal_json(Signal(timestamp=timezone.now())))
+        yield writer.writerow([*keys, f"local_time ({zone.key})", "created_by"])
+        for signal in selectors.signal_log_all(form.log_filter()):
+            local = signal.timestamp.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
+            yield writer.writerow([*signal_json(signal).values(), local, signal.created_by])
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    name = f"signals-{local_today().isoformat()}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+# --- one signal
+
+
+def _legs(signal):
+    """Each leg as the page shows it: ticker, side, target, order id, filled, price."""
+    target1, target2 = leg_targets(signal.order_contracts, signal.hedge_param)
+    opposite = "sell" if signal.order_action == "buy" else "buy"
+    legs = [
+        {
+            "number": 1,
+            "symbol": signal.ticker1,
+            "action": signal.order_action,
+            "target": target1,
+            "order_id": signal.order_id1,
+            "filled": signal.filled_qty1,
+            "price": signal.price1,
+        }
+    ]
+    if signal.ticker_type == PAIR:
+        legs.append(
+            {
+                "number": 2,
+                "symbol": signal.ticker2,
+                "action": opposite,
+                "target": target2,
+                "order_id": signal.order_id2,
+                "filled": signal.filled_qty2,
+                "price": signal.price2,
+            }
+        )
+    for leg in legs:
+        leg["remaining"] = max(leg["target"] - (leg["filled"] or 0), 0)
+    return legs
+
+
+@login_required
+def signal_detail(request, rowid):
+    signal = selectors.signal_by_rowid(rowid)
+    if signal is None:
+        raise Http404("No such signal.")
+    zone = display_zone()
+    history = [
+        {"change": change, "local_time": change.at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")}
+        for change in history_of("signal", signal.rowid)[:200]
+    ]
+    alarms = [
+        {
+            "what": DESCRIPTIONS.get(alarm.kind, alarm.kind),
+            "raised": alarm.raised_at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S"),
+            "cleared": alarm.cleared_at
+            and alarm.cleared_at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S"),
+        }
+        for alarm in alarms_of(signal.rowid)
+    ]
+    return render_live(
+        request,
+        "signals/detail.html",
+        {"signal": "signals/_detail.html"},
+        {
+            "row": _rows([signal])[0],
+            "signal": signal,
+            "legs": _legs(signal),
+            "as_json": json.dumps(signal_json(signal), indent=2),
+            "history": history,
+            "alarms": alarms,
+            "zone": zone.key,
+        },
+    )
+
+
+# --- the pages' live updates
+
+
+def live_signals(request):
+    """The pages' own signal stream, on the session's login (EventSource sends no token): each
+    event says only which signal changed and its status; the page reads its parts again."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"message": "log in to follow the signals."}, status=401)
+    raw = request.META.get("HTTP_LAST_EVENT_ID", "")
+    cursor = int(raw) if raw.isdigit() and len(raw) < 19 else None
+    try:
+        stream.held.take()
+    except stream.TooManyHeld:
+        answer = JsonResponse({"message": "too many open streams; try again shortly."}, status=503)
+        answer["Retry-After"] = "5"
+        return answer
+    events = stream.signal_events(
+        cursor=cursor,
+        statuses=None,
+        as_json=lambda signal: {"rowid": signal.rowid, "order_status": signal.order_status},
+    )
+    response = StreamingHttpResponse(
+        stream.HeldStream(events), content_type="text/event-stream; charset=utf-8"
+    )
+    response["Cache-Control"] = "no-cache"
+    response["X-Accel-Buffering"] = "no"
+    return response

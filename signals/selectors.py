@@ -1,13 +1,17 @@
 """Read queries on signals, shared by the API and the pages."""
 
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Avg, Q, QuerySet
 
+from instruments.models import Ticker
+from pairsapi.actors import PASSPHRASE, STAFF_PREFIX, USER_PREFIX
 from pairsapi.queries import newest
 
 from .checks import REFUSALS, REFUSED_STATUSES
-from .expressions import PAIR, SINGLE
+from .expressions import PAIR, SINGLE, parse_expression, symbol_candidates
 from .models import WAITING_STATUSES, Signal
 
 
@@ -98,3 +102,141 @@ def refused_by_checks_since(moment: datetime) -> QuerySet[Signal]:
     return Signal.objects.filter(
         timestamp__gte=moment, order_status__in=REFUSED_STATUSES, status_msg__in=REFUSALS
     )
+
+
+# --- the console's signal log
+
+
+# A status name in the log's filter, and the statuses it stands for.
+LOG_STATUSES = {
+    "waiting": WAITING_STATUSES,
+    "created": ("created",),
+    "part.filled": ("part.filled", "filled(...)"),
+    "filled": ("filled",),
+    "canceled": ("canceled",),
+    "error": ("error",),
+}
+# Who stored a signal (``created_by``): TradingView and anything else with the passphrase, a
+# person in the console or the admin, a script or bridge with an access token.
+LOG_SOURCES = {
+    "alert": Q(created_by=PASSPHRASE),
+    "manual": Q(created_by__startswith=STAFF_PREFIX),
+    "api": Q(created_by__startswith=USER_PREFIX),
+}
+
+
+@dataclass(frozen=True)
+class Instrument:
+    """A ticker or pair as the log filters by it: the symbols each leg may be stored under."""
+
+    kind: str  # SINGLE or PAIR
+    symbols1: tuple[str, ...]
+    symbols2: tuple[str, ...] = ()
+
+    @property
+    def name(self) -> str:
+        return self.symbols1[0] + (f"-{self.symbols2[0]}" if self.kind == PAIR else "")
+
+
+def _stored_symbols(written: str) -> tuple[str, ...]:
+    """The symbols a leg written as in TradingView may be stored under: the registered ticker
+    it names, whatever its case (``aapl``, ``bf.a``, ``eurusd``), then the text itself."""
+    found = []
+    for candidate in symbol_candidates(written.upper()):
+        ticker = Ticker.objects.filter(symbol__iexact=candidate.symbol).first()
+        if ticker is not None and (
+            candidate.sectypes is None or ticker.sectype in candidate.sectypes
+        ):
+            found.append(ticker.symbol)
+            break
+    for spelling in (written.upper(), written):
+        if spelling not in found:
+            found.append(spelling)
+    return tuple(found)
+
+
+def instrument_named(text: str) -> Instrument | None:
+    """The ticker or pair a TradingView expression names (``NMFC-0.75*NASDAQ:ROIC``,
+    ``nasdaq:aapl``), or None when it is not one."""
+    expression = parse_expression(text.strip())
+    if expression.is_problematic or expression.symbol1 is None:
+        return None
+    if expression.kind == PAIR and expression.symbol2 is not None:
+        return Instrument(
+            PAIR, _stored_symbols(expression.symbol1), _stored_symbols(expression.symbol2)
+        )
+    return Instrument(SINGLE, _stored_symbols(expression.symbol1))
+
+
+@dataclass(frozen=True)
+class LogFilter:
+    instrument: Instrument | None = None
+    status: str = ""  # a key of LOG_STATUSES
+    action: str = ""  # buy or sell
+    start: datetime | None = None  # inclusive
+    end: datetime | None = None  # exclusive
+    source: str = ""  # a key of LOG_SOURCES
+
+
+def _filtered(log_filter: LogFilter) -> QuerySet[Signal]:
+    signals = Signal.objects.all()
+    instrument = log_filter.instrument
+    if instrument is not None and instrument.kind == PAIR:
+        signals = signals.filter(
+            ticker_type=PAIR,
+            ticker1__in=instrument.symbols1,
+            ticker2__in=instrument.symbols2,
+        )
+    elif instrument is not None:
+        signals = signals.filter(
+            ticker_type=SINGLE, ticker1__in=instrument.symbols1, ticker2__isnull=True
+        )
+    if log_filter.status:
+        signals = signals.filter(order_status__in=LOG_STATUSES[log_filter.status])
+    if log_filter.action:
+        signals = signals.filter(order_action=log_filter.action)
+    if log_filter.start is not None:
+        signals = signals.filter(timestamp__gte=log_filter.start)
+    if log_filter.end is not None:
+        signals = signals.filter(timestamp__lt=log_filter.end)
+    if log_filter.source:
+        signals = signals.filter(LOG_SOURCES[log_filter.source])
+    return signals
+
+
+@dataclass(frozen=True)
+class LogPage:
+    signals: list[Signal]  # newest first
+    newer: int | None  # the rowid to read newer rows after, when there are any
+    older: int | None  # the rowid to read older rows before, when there are any
+
+
+def signal_log_page(
+    log_filter: LogFilter, *, before: int | None = None, after: int | None = None, size: int = 50
+) -> LogPage:
+    """One page of the filtered log, newest first, by keyset on rowid: ``before`` reads the
+    page older than that row, ``after`` the page newer than it, neither the newest page."""
+    signals = _filtered(log_filter)
+    if after is not None:
+        rows = list(signals.filter(rowid__gt=after).order_by("rowid")[: size + 1])
+        more_newer = len(rows) > size
+        rows = rows[:size][::-1]
+        more_older = bool(rows) and signals.filter(rowid__lt=rows[-1].rowid).exists()
+    else:
+        older_than = signals if before is None else signals.filter(rowid__lt=before)
+        rows = list(older_than.order_by("-rowid")[: size + 1])
+        more_older = len(rows) > size
+        rows = rows[:size]
+        more_newer = (
+            before is not None and bool(rows) and (signals.filter(rowid__gt=rows[0].rowid).exists())
+        )
+    return LogPage(
+        rows,
+        newer=rows[0].rowid if rows and more_newer else None,
+        older=rows[-1].rowid if rows and more_older else None,
+    )
+
+
+def signal_log_all(log_filter: LogFilter) -> Iterator[Signal]:
+    """Every filtered signal, newest first, read in chunks (the CSV export)."""
+    return _filtered(log_filter).order_by("-rowid").iterator(chunk_size=2000)
