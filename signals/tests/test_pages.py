@@ -13,7 +13,8 @@ pytestmark = pytest.mark.django_db
 
 
 def rows(response):
-    return re.findall(r'<tr class="signal-row( today)?" data-rowid="\d+">', response.content.decode())
+    html = response.content.decode()
+    return re.findall(r'<tr class="signal-row( today)?" data-rowid="\d+">', html)
 
 
 def test_root_redirects_to_dashboard(client):
