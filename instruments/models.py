@@ -110,3 +110,18 @@ class RegistryVersion(models.Model):
 
     def __str__(self):
         return f"registry version {self.version}"
+
+
+class PriceTick(models.Model):
+    """One price of a ticker or a pair's spread (POST /v3/price): a TradingView bar-close alert,
+    or the bridge's leg prices. The newest PRICE_HISTORY_KEPT per instrument are kept."""
+
+    instrument = models.CharField(max_length=2 * SYMBOL_MAX_LENGTH + 1)  # AAPL or NMFC-ROIC
+    price = models.FloatField()
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["instrument", "-at"], name="price_instrument_at_idx")]
+
+    def __str__(self):
+        return f"{self.instrument} {self.price} at {self.at:%Y-%m-%d %H:%M:%S}"

@@ -6,7 +6,7 @@ from django.db.models import Q, QuerySet
 
 from pairsapi.queries import newest
 
-from .models import Pair, Ticker
+from .models import Pair, PriceTick, Ticker
 from .registry import pick_pair, pick_ticker
 
 # A symbol to look for, with the kinds of ticker (sectypes; None: any) it may match.
@@ -92,3 +92,8 @@ def single_tickers_to_show(shown_legs: Iterable[str]) -> QuerySet[Ticker]:
 
 def tickers_by_symbol(symbols: Iterable[str]) -> dict[str, Ticker]:
     return {t.symbol: t for t in Ticker.objects.filter(symbol__in=symbols)}
+
+
+def newest_prices(instrument: str, number: int) -> list[PriceTick]:
+    """The instrument's newest ``number`` prices, newest first (its index serves it)."""
+    return list(PriceTick.objects.filter(instrument=instrument).order_by("-at", "-id")[:number])

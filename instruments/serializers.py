@@ -7,7 +7,9 @@ from pairsapi.api.fields import (
     NumberField,
     PassphraseBodySerializer,
     TextField,
+    TimestampField,
     V3Serializer,
+    render_timestamp,
 )
 
 from .models import POSITION_FIELDS, SYMBOL_MAX_LENGTH, TICKER_FIELDS, Ticker, validate_symbol
@@ -98,3 +100,19 @@ class PairUpdateSerializer(V3Serializer):
     hedge = NumberField(min_value=0, exclusive_min=True, required=False)
     status = FlagField(required=False)
     notes = TextField(max_length=1000, required=False, allow_null=True, allow_blank=True)
+
+
+class PriceSerializer(PassphraseBodySerializer):
+    """A price for the watchlist: a ticker's, or a pair's spread written as in TradingView."""
+
+    ticker = TextField(max_length=100)
+    price = NumberField()
+    time = TimestampField(required=False)
+
+
+def price_json(tick):
+    return {
+        "instrument": tick.instrument,
+        "price": tick.price,
+        "time": render_timestamp(tick.at),
+    }

@@ -8,15 +8,23 @@ The version row always exists, so they queue, and the second sees the first one'
 """
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any, TypedDict, TypeVar, Unpack
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from pairsapi.domain import NotFound, RuleViolated
+from signals.expressions import PAIR, parse_expression, symbol_candidates
 
-from .models import Pair, Ticker
+from .models import Pair, PriceTick, Ticker
 from .registry import lock_for_writes
-from .selectors import active_pairs_with_leg, forex_symbols_with_base
+from .selectors import (
+    active_pairs_with_leg,
+    first_registered_pair,
+    first_registered_ticker,
+    forex_symbols_with_base,
+)
 
 Saved = TypeVar("Saved", Ticker, Pair)
 
@@ -180,3 +188,55 @@ def _save(instance: Saved, fields: Mapping[str, Any]) -> Saved:
     if fields:
         instance.save(update_fields=list(fields))
     return instance
+
+
+# Each ticker or pair keeps this many of its newest prices: enough for any moving average the
+# watchlist offers, never a table that grows without end.
+PRICE_HISTORY_KEPT = 2000
+
+
+def _instrument_priced(expression_text: str) -> str:
+    """The registered ticker or pair a TradingView expression names, as the webhook reads it;
+    NotFound when it names none, RuleViolated when a spread's hedge is not the pair's."""
+    expression = parse_expression(expression_text)
+    if expression.is_problematic:
+        raise RuleViolated(
+            f"'{expression_text}' is not a ticker or pair expression such as AAPL or "
+            "NMFC-0.75*ROIC."
+        )
+    if expression.kind == PAIR:
+        pair = first_registered_pair(
+            [c.symbol for c in symbol_candidates(expression.symbol1)],
+            [c.symbol for c in symbol_candidates(expression.symbol2)],
+        )
+        if pair is None:
+            raise NotFound(f"no pair '{expression_text}' is registered.")
+        # A spread written with its coefficient must be the pair's; the pair's bare name
+        # (NMFC-ROIC) means the pair as registered.
+        written_hedge = "*" in expression_text.split("-", 1)[1]
+        if written_hedge and abs((expression.hedge or 0) - pair.hedge) > 1e-9:
+            raise RuleViolated(
+                f"the spread's hedge {expression.hedge:g} is not the pair's {pair.hedge:g}."
+            )
+        return pair.name
+    ticker = first_registered_ticker(
+        [(c.symbol, c.sectypes) for c in symbol_candidates(expression.symbol1)]
+    )
+    if ticker is None:
+        raise NotFound(f"no ticker '{expression_text}' is registered.")
+    return ticker.symbol
+
+
+@transaction.atomic
+def record_price(*, ticker: str, price: float, time: datetime | None = None) -> PriceTick:
+    """Keep one price of the ticker or pair spread ``ticker`` names, at ``time`` (now when
+    absent); the instrument's oldest prices past PRICE_HISTORY_KEPT go."""
+    instrument = _instrument_priced(ticker)
+    tick = PriceTick.objects.create(instrument=instrument, price=price, at=time or timezone.now())
+    history = PriceTick.objects.filter(instrument=instrument)
+    oldest_kept = history.order_by("-at", "-id").values_list("at", flat=True)[
+        PRICE_HISTORY_KEPT - 1 : PRICE_HISTORY_KEPT
+    ]
+    if oldest_kept:
+        history.filter(at__lt=oldest_kept[0]).delete()
+    return tick

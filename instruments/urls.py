@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import PairViewSet, TickerViewSet
+from .views import PairViewSet, PriceViewSet, TickerViewSet
 
 app_name = "instruments"
 
@@ -18,6 +18,7 @@ urlpatterns = [
         TickerViewSet.as_view({"get": "retrieve", "delete": "destroy"}),
         name="ticker",
     ),
+    path("price", PriceViewSet.as_view({"post": "create"}), name="price"),
     path("regpair", PairViewSet.as_view({"post": "create", "put": "update"}), name="regpair"),
     path("pairs/<str:number_of_items>", PairViewSet.as_view({"get": "newest"}), name="pairs"),
     path(

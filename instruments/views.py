@@ -5,10 +5,13 @@ from pairsapi.api.errors import ItemNotFound
 from pairsapi.api.listing import parse_number_of_items
 from pairsapi.api.openapi import (
     MESSAGE,
+    NUMBER,
     NUMBER_OF_ITEMS,
     PAIR,
+    STRING,
     TICKER,
     listing,
+    obj,
     v3_doc,
 )
 from pairsapi.api.permissions import (
@@ -22,11 +25,15 @@ from . import selectors, services
 from .serializers import (
     PairSerializer,
     PairUpdateSerializer,
+    PriceSerializer,
     TickerPositionSerializer,
     TickerSerializer,
     pair_json,
+    price_json,
     ticker_json,
 )
+
+PRICE = obj({"instrument": STRING, "price": NUMBER, "time": STRING})
 
 
 class TickerViewSet(V3ViewSet):
@@ -122,3 +129,19 @@ class PairViewSet(V3ViewSet):
     def destroy(self, request, name):
         services.delete_pair(name=name)
         return Response({"message": "'pair' deleted successfully."})
+
+
+class PriceViewSet(V3ViewSet):
+    """``/v3/price``: prices for the watchlist, with the passphrase (TradingView, the bridge)."""
+
+    openapi_tag = "prices"
+    action_permissions = {"create": [PassphraseRequired]}
+
+    @v3_doc(
+        "Record a price of a ticker or a pair's spread (a bar-close alert)",
+        PriceSerializer,
+        {201: PRICE},
+    )
+    def create(self, request):
+        tick = services.record_price(**self.validated(PriceSerializer))
+        return Response(price_json(tick), status=status.HTTP_201_CREATED)

@@ -29,6 +29,7 @@ urlpatterns = [
     # The pages: each app routes its own.
     path("", include("signals.page_urls")),
     path("", include("pnl.page_urls")),
+    path("", include("instruments.page_urls")),
     path("", include("accounts.page_urls")),
 ]
 

@@ -13,4 +13,5 @@ urlpatterns = [
     path("signals.csv", pages.signal_log_csv, name="log_csv"),
     path("signals/<int:rowid>", pages.signal_detail, name="detail"),
     path("live/signals", pages.live_signals, name="live"),
+    path("orders/new", pages.order, name="order"),
 ]

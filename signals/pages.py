@@ -6,23 +6,28 @@ from datetime import date
 from urllib.parse import urlencode
 
 from django import forms
+from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.http import Http404, JsonResponse, StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from audit.selectors import history_of
-from instruments.selectors import newest_pairs, newest_tickers
+from instruments.selectors import newest_pairs, newest_tickers, pair_by_name, ticker_by_symbol
+from pairsapi.actors import acting_as, user_actor
 from pairsapi.charts import line_chart
 from pairsapi.display import age_text, day_bounds, display_zone, local_today
+from pairsapi.domain import DomainError
 from pairsapi.live import render_live
 from safetynet.selectors import alarms_of
 from safetynet.watch import DESCRIPTIONS
 
-from . import selectors, stream
+from . import selectors, services, stream
 from .expressions import PAIR, SINGLE
 from .fills import leg_targets
+from .manual import KINDS, ManualOrder, NoOrder, manual_order
 from .models import Signal
 from .serializers import signal_json
 
@@ -360,3 +365,63 @@ def live_signals(request):
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"
     return response
+
+
+# --- manual orders
+
+
+class ManualOrderForm(forms.Form):
+    instrument = forms.CharField(max_length=81)
+    kind = forms.ChoiceField(choices=[(k, k) for k in KINDS])
+    contracts = forms.IntegerField(min_value=1, max_value=10**9, required=False)
+
+
+def _order_context(request, form):
+    data = form.data
+    instrument = (data.get("instrument") or "")[:81]
+    kind = data.get("kind") if data.get("kind") in KINDS else ""
+    pair = pair_by_name(instrument)
+    leg = ticker_by_symbol(pair.ticker1 if pair is not None else instrument)
+    position = leg.active_pos if leg is not None else 0
+    contracts = form.cleaned_data.get("contracts") if form.is_bound and form.is_valid() else None
+    try:
+        preview = manual_order(
+            kind, position, contracts or (1 if kind in ("buy", "sell") else None)
+        )
+    except NoOrder:
+        preview = None
+    if preview is not None and kind in ("buy", "sell") and contracts is None:
+        preview = ManualOrder(preview.action, 0)  # the size is asked for below
+    return {
+        "form": form,
+        "instrument": instrument,
+        "kind": kind,
+        "contracts": data.get("contracts"),
+        "position": position,
+        "is_pair": pair is not None,
+        "preview": preview,
+        "back": request.META.get("HTTP_REFERER") or reverse("watch:watchlist"),
+    }
+
+
+@staff_member_required
+def order(request):
+    """GET: the order to confirm; POST: place it (one confirmation, CSRF-protected)."""
+    if request.method != "POST":
+        form = ManualOrderForm(request.GET)
+        form.is_valid()
+        return render(request, "signals/order.html", _order_context(request, form))
+    form = ManualOrderForm(request.POST)
+    if form.is_valid():
+        try:
+            with acting_as(user_actor(request.user, staff_site=True)):
+                signal, _ = services.place_manual_order(
+                    instrument=form.cleaned_data["instrument"],
+                    kind=form.cleaned_data["kind"],
+                    contracts=form.cleaned_data["contracts"],
+                )
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            return redirect("signals:detail", rowid=signal.rowid)
+    return render(request, "signals/order.html", _order_context(request, form), status=400)

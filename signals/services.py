@@ -9,7 +9,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 
 from instruments.registry import Registry, cached_registry, refreshed_registry
-from instruments.selectors import LiveRegistry, forex_symbols_with_base, ticker_by_symbol
+from instruments.selectors import (
+    LiveRegistry,
+    forex_symbols_with_base,
+    pair_by_name,
+    ticker_by_symbol,
+)
 from pairsapi.domain import DuplicateAlert, NotFound, RuleViolated
 from pairsapi.timestamps import utc_now_to_second
 
@@ -17,6 +22,7 @@ from .checks import Registered, check_signal
 from .expressions import PAIR, SINGLE, Expression, parse_expression, symbol_candidates
 from .fills import FillState, apply_cancel, apply_fill
 from .inserts import insert_signal
+from .manual import NoOrder, manual_order
 from .models import WAITING_STATUSES, AlertReceipt, Signal
 
 
@@ -297,3 +303,28 @@ def mark_missed_alerts(
             signal.missed_alert = mismatch
             marked.append(signal)
     return marked, cursor
+
+
+def place_manual_order(
+    *, instrument: str, kind: str, contracts: int | None = None
+) -> tuple[Signal, str]:
+    """A staff member's order from the console, made into a signal exactly as an alert is (the
+    same checks, the same way to the bridge); who placed it is the signal's ``created_by``.
+    Raises NotFound for an instrument not registered, RuleViolated when the order cannot be
+    made."""
+    pair = pair_by_name(instrument)
+    ticker = ticker_by_symbol(pair.ticker1 if pair is not None else instrument)
+    if pair is None and ticker is None:
+        raise NotFound(f"no ticker or pair '{instrument}' is registered.")
+    position = ticker.active_pos if ticker is not None else 0
+    expression = f"{pair.ticker1}-{pair.hedge:g}*{pair.ticker2}" if pair is not None else instrument
+    try:
+        order = manual_order(kind, position, contracts)
+    except NoOrder as error:
+        raise RuleViolated(str(error)) from None
+    return ingest_signal(
+        ticker=expression,
+        order_action=order.action,
+        order_contracts=order.contracts,
+        order_comment=f"manual {kind}",
+    )
