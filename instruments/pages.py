@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib.auth.decorators import login_required
+from django.utils import timezone
 
 from pairsapi.display import age_text, display_zone
 from pairsapi.live import render_live
@@ -10,17 +11,16 @@ from . import selectors
 from .watch import distance_from_average, spread_stats
 
 WINDOWS = (10, 20, 50, 100, 200)
+DEFAULT_WINDOW = 20
 
 
 class WatchlistForm(forms.Form):
     window = forms.TypedChoiceField(
-        choices=[(w, f"{w} prices") for w in WINDOWS], coerce=int, required=False, empty_value=20
+        choices=[(w, f"{w} prices") for w in WINDOWS], coerce=int, required=False, empty_value=None
     )
 
 
 def _watched(window: int):
-    from django.utils import timezone
-
     now = timezone.now()
     pairs = list(selectors.active_pairs().order_by("name"))
     legs = selectors.tickers_by_symbol({s for p in pairs for s in (p.ticker1, p.ticker2)})
@@ -46,7 +46,7 @@ def _watched(window: int):
 @login_required
 def watchlist(request):
     form = WatchlistForm(request.GET)
-    window = form.cleaned_data["window"] if form.is_valid() else 20
+    window = (form.cleaned_data["window"] if form.is_valid() else None) or DEFAULT_WINDOW
     return render_live(
         request,
         "instruments/watchlist.html",
