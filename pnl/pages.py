@@ -1,29 +1,69 @@
-"""The positions page: what is on the book, and how the account has done."""
+"""The positions page: what is on the book, how the account has done, and where slippage goes."""
+
+from datetime import timedelta
 
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.utils import timezone
 
 from instruments.selectors import active_pairs, single_tickers_to_show, tickers_by_symbol
 from pairsapi.charts import line_chart
 from pairsapi.display import display_zone
+from pairsapi.live import render_live
+from signals.selectors import slippage_by_hour, slippage_by_instrument
 
 from . import selectors
+from .curves import drawdowns, thinned
+
+# The charts show this much history, at most this many points each.
+CHART_DAYS = 90
+CHART_POINTS = 400
+ANALYTICS_DAYS = 30
+
+
+def _pnl(ticker):
+    return ticker.active_pnl if ticker is not None else 0.0
 
 
 @login_required
 def positions(request):
+    zone = display_zone()
+    now = timezone.now()
     pairs = list(active_pairs().order_by("name"))
     leg_symbols = {s for p in pairs for s in (p.ticker1, p.ticker2)}
     legs = tickers_by_symbol(leg_symbols)
-    history = [(t.astimezone(display_zone()), v) for t, v in selectors.net_liquidation_history()]
-    return render(
-        request,
-        "pnl/positions.html",
+    pair_rows = [
         {
-            "pairs": [(pair, legs.get(pair.ticker1), legs.get(pair.ticker2)) for pair in pairs],
-            "singles": list(single_tickers_to_show(leg_symbols)),
-            "snapshot": selectors.latest_known_snapshot(),
-            "chart": line_chart(history, "net liquidation"),
-            "zone": display_zone().key,
-        },
-    )
+            "pair": pair,
+            "leg1": legs.get(pair.ticker1),
+            "leg2": legs.get(pair.ticker2),
+            "pnl": _pnl(legs.get(pair.ticker1)) + _pnl(legs.get(pair.ticker2)),
+            "position": legs[pair.ticker1].active_pos if pair.ticker1 in legs else 0,
+        }
+        for pair in pairs
+    ]
+    singles = list(single_tickers_to_show(leg_symbols))
+    history = [
+        (moment.astimezone(zone), value)
+        for moment, value in selectors.net_liquidation_history(now - timedelta(days=CHART_DAYS))
+    ]
+    since = now - timedelta(days=ANALYTICS_DAYS)
+    by_instrument = slippage_by_instrument(since)
+    for row in by_instrument:
+        row["name"] = row["ticker1"] + (f"-{row['ticker2']}" if row["ticker2"] else "")
+    context = {
+        "pairs": pair_rows,
+        "singles": singles,
+        "pairs_pnl": sum(row["pnl"] for row in pair_rows),
+        "singles_pnl": sum(t.active_pnl for t in singles),
+        "snapshot": selectors.latest_known_snapshot(),
+        "chart": line_chart(thinned(history, CHART_POINTS), "net liquidation", "%m-%d %H:%M"),
+        "drawdown_chart": line_chart(
+            thinned(drawdowns(history), CHART_POINTS), "drawdown", "%m-%d %H:%M", zero_line=True
+        ),
+        "slip_by_instrument": by_instrument,
+        "slip_by_hour": slippage_by_hour(since, zone),
+        "analytics_days": ANALYTICS_DAYS,
+        "zone": zone.key,
+    }
+    context["total_pnl"] = context["pairs_pnl"] + context["singles_pnl"]
+    return render_live(request, "pnl/positions.html", {"positions": "pnl/_positions.html"}, context)

@@ -2,9 +2,10 @@
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 
-from django.db.models import Avg, Q, QuerySet
+from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models.functions import ExtractHour
 
 from instruments.models import Ticker
 from pairsapi.actors import PASSPHRASE, STAFF_PREFIX, USER_PREFIX
@@ -240,3 +241,26 @@ def signal_log_page(
 def signal_log_all(log_filter: LogFilter) -> Iterator[Signal]:
     """Every filtered signal, newest first, read in chunks (the CSV export)."""
     return _filtered(log_filter).order_by("-rowid").iterator(chunk_size=2000)
+
+
+def slippage_by_instrument(since: datetime) -> list[dict]:
+    """Average slip and count per ticker or pair over the signals since ``since`` that have
+    one, worst first."""
+    return list(
+        Signal.objects.filter(timestamp__gte=since, slip__isnull=False)
+        .values("ticker_type", "ticker1", "ticker2")
+        .annotate(average=Avg("slip"), count=Count("rowid"))
+        .order_by("average")
+    )
+
+
+def slippage_by_hour(since: datetime, zone: tzinfo) -> list[dict]:
+    """Average slip and count per hour of the day in ``zone``, over the signals since ``since``
+    that have one."""
+    return list(
+        Signal.objects.filter(timestamp__gte=since, slip__isnull=False)
+        .annotate(hour=ExtractHour("timestamp", tzinfo=zone))
+        .values("hour")
+        .annotate(average=Avg("slip"), count=Count("rowid"))
+        .order_by("hour")
+    )

@@ -21,3 +21,11 @@ def figure(value):
 def pnl(value):
     """A PnL figure: the broker reports -1 when it does not know it."""
     return UNKNOWN if value == UNKNOWN_PNL else figure(value)
+
+
+@register.filter
+def pnl_class(value):
+    """``gain`` or ``loss`` for colouring; nothing for zero or unknown."""
+    if value is None or value == UNKNOWN_PNL or value == 0:
+        return ""
+    return "gain" if value > 0 else "loss"

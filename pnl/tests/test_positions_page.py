@@ -1,5 +1,8 @@
+from datetime import timedelta
+
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from instruments.tests.factories import PairFactory, TickerFactory
 from pairsapi.testing import PASSWORD
@@ -20,8 +23,11 @@ def test_positions_shows_pairs_singles_account_and_chart(trader):
     TickerFactory(symbol="IDLE")
     PairFactory(ticker1="NMFC", ticker2="ROIC", hedge=0.75, status=True)
     PairFactory(ticker1="A", ticker2="B", hedge=1)
-    for value in (1000, 1100, 1050):
-        AccountSnapshot.objects.create(net_liquidation=value, available_funds=500)
+    now = timezone.now()
+    for hours, value in ((3, 1000), (2, 1100), (1, 1050)):
+        AccountSnapshot.objects.create(
+            timestamp=now - timedelta(hours=hours), net_liquidation=value, available_funds=500
+        )
     client = Client()
     client.login(username="trader", password=PASSWORD)
     html = client.get("/positions").content.decode()
@@ -29,7 +35,10 @@ def test_positions_shows_pairs_singles_account_and_chart(trader):
     assert "NMFC-ROIC" in html and "-452" in html and "-3.25" in html and "A-B" not in html
     assert html.count('class="single-row"') == 1 and "AAPL" in html and "IDLE" not in html
     assert "1,050" in html
-    assert '<svg class="chart"' in html and html.count("<circle") == 3
+    net = html[html.index('aria-label="net liquidation"') : html.index("</svg>")]
+    assert net.count("<circle") == 3
+    drawdown = html[html.index('aria-label="drawdown"') :]
+    assert "<title>drawdown</title>" in drawdown and "-50</text>" in drawdown  # 1,100 → 1,050
 
 
 def test_positions_empty_book(trader):
@@ -56,7 +65,7 @@ def test_an_empty_snapshot_does_not_replace_the_real_figures(trader):
 def test_the_brokers_unknown_figures_are_shown_as_unknown_never_as_money(trader):
     AccountSnapshot.objects.create(net_liquidation=62588, daily_pnl=-1, realized_pnl=-1)
     html = _positions_page()
-    account = html[html.index('id="account"') :]
+    account = html[html.index('id="account"') : html.index("</table>", html.index('id="account"'))]
     assert account.count(">unknown<") == 7  # the three PnL figures at -1, four figures null
     assert ">-1<" not in account
 
@@ -84,3 +93,37 @@ def test_a_leg_of_an_active_pair_is_shown_once_under_its_pair(trader):
     html = _positions_page()
     assert html.count("-452") == 1
     assert "No active single tickers and no other open positions." in html
+
+
+def test_pairs_sum_their_legs_totals_add_up_and_pnl_is_coloured(trader):
+    TickerFactory(symbol="NMFC", active_pos=603, active_pnl=12.5)
+    TickerFactory(symbol="ROIC", active_pos=-452, active_pnl=-3.25)
+    TickerFactory(symbol="AAPL", active=True, active_pos=10, active_pnl=-4.5)
+    PairFactory(ticker1="NMFC", ticker2="ROIC", hedge=0.75, status=True)
+    html = _positions_page()
+    assert '<td>both legs</td><td></td><td class="num gain">9.25</td>' in html
+    assert '<td class="num loss">-3.25</td>' in html
+    assert 'All singles</th><th class="num loss">-4.5</th>' in html
+    assert 'of everything shown: <strong class="gain">4.75</strong>' in html
+
+
+def test_slippage_is_averaged_by_instrument_and_by_local_hour(trader, settings):
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    from signals.tests.factories import make_single
+
+    settings.DISPLAY_TIME_ZONE = "America/New_York"
+    today = timezone.now().astimezone(UTC).date()
+    at = datetime(today.year, today.month, today.day, 14, 30, tzinfo=UTC)  # 9 or 10 in New York
+    make_single("AAPL", timestamp=at, slip=0.02)
+    make_single("AAPL", timestamp=at, slip=-0.04)
+    make_single("MSFT", timestamp=at, slip=None)
+    html = _positions_page()
+    by_instrument = html[html.index('id="slip-by-instrument"') :]
+    assert '<td>AAPL</td><td class="num loss">-0.0100</td><td class="num">2</td>' in by_instrument
+    assert "MSFT" not in by_instrument[: by_instrument.index("</table>")]
+    hour = at.astimezone(ZoneInfo("America/New_York")).hour
+    assert f"<td>{hour:02d}:00</td>" in html[html.index('id="slip-by-hour"') :]

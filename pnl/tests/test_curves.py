@@ -1,0 +1,28 @@
+from datetime import UTC, datetime, timedelta
+
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from pnl.curves import drawdowns, thinned
+
+START = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def series(values):
+    return [(START + timedelta(hours=n), v) for n, v in enumerate(values)]
+
+
+def test_drawdown_is_the_distance_below_the_running_peak():
+    assert [d for _, d in drawdowns(series([100, 120, 90, 130, 125]))] == [0, 0, -30, 0, -5]
+    assert drawdowns([]) == []
+
+
+@given(st.lists(st.floats(-1e9, 1e9), min_size=1, max_size=300), st.integers(3, 50))
+@example([5.0, 1.0, 2.0, 3.0, 4.0, 0.5, 6.0, 7.0, 8.0, 9.0], 3)
+def test_thinning_keeps_the_ends_the_lowest_point_and_the_bound(values, most):
+    points = series(values)
+    kept = thinned(points, most)
+    assert len(kept) <= most
+    assert kept[0] == points[0] and kept[-1] == points[-1]
+    assert min(v for _, v in kept) == min(values)
+    assert [t for t, _ in kept] == sorted(t for t, _ in kept)
