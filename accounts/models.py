@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 
 
@@ -14,3 +15,16 @@ class RevokedSession(models.Model):
 
     def __str__(self):
         return self.session_id
+
+
+class DisplayPreference(models.Model):
+    """How a person reads times on the pages: the zone chosen on the account page (the
+    DISPLAY_TIME_ZONE setting when none is chosen)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="display_preference"
+    )
+    time_zone = models.CharField(max_length=64)
+
+    def __str__(self):
+        return f"{self.user} reads times in {self.time_zone}"

@@ -1,7 +1,7 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 
-from .models import RevokedSession
+from .models import DisplayPreference, RevokedSession
 
 
 def session_is_revoked(session_id: str) -> bool:
@@ -21,3 +21,12 @@ def usernames(number: int) -> list[str]:
     if number:
         users = users[:number]
     return [user.get_username() for user in users]
+
+
+def chosen_time_zone(user: AbstractBaseUser) -> str | None:
+    """The zone the user chose for the pages, if any."""
+    return (
+        DisplayPreference.objects.filter(user_id=user.pk)
+        .values_list("time_zone", flat=True)
+        .first()
+    )

@@ -3,10 +3,11 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from pairsapi.display import is_zone
 from pairsapi.domain import NotFound, RuleViolated
 
 from . import usernames
-from .models import RevokedSession
+from .models import DisplayPreference, RevokedSession
 from .tokens import refresh_lifetime
 from .usernames import UsernameRefused, check_new_username, normalized_username
 
@@ -63,3 +64,14 @@ def delete_user(*, username: str) -> None:
     deleted, _ = get_user_model().objects.filter(username=username).delete()
     if not deleted:
         raise NotFound()
+
+
+@transaction.atomic
+def choose_time_zone(*, user: AbstractBaseUser, time_zone: str) -> DisplayPreference:
+    """Show the pages to ``user`` in ``time_zone`` (an IANA name such as Europe/Paris)."""
+    if not is_zone(time_zone):
+        raise RuleViolated(f"'{time_zone}' is not a time zone; pick one such as Europe/Paris.")
+    preference, _ = DisplayPreference.objects.update_or_create(
+        user=user, defaults={"time_zone": time_zone}
+    )
+    return preference

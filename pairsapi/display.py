@@ -1,14 +1,34 @@
 """Times as the trader reads them: in DISPLAY_TIME_ZONE (default America/Los_Angeles)."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, available_timezones
 
 from django.conf import settings
 from django.utils import timezone
 
+# The zone the person reading this request chose (accounts.middleware sets it per request).
+_chosen: ContextVar[str | None] = ContextVar("display_zone_chosen", default=None)
+
 
 def display_zone():
-    return ZoneInfo(settings.DISPLAY_TIME_ZONE)
+    return ZoneInfo(_chosen.get() or settings.DISPLAY_TIME_ZONE)
+
+
+def is_zone(name: str) -> bool:
+    return name in available_timezones()
+
+
+@contextmanager
+def reading_in(zone_name: str | None) -> Iterator[None]:
+    """Show times in ``zone_name`` (None: the default) while the block runs."""
+    token = _chosen.set(zone_name)
+    try:
+        yield
+    finally:
+        _chosen.reset(token)
 
 
 def local_today():

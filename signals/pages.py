@@ -19,7 +19,7 @@ from instruments.selectors import newest_pairs, newest_tickers, pair_by_name, ti
 from pairsapi.actors import acting_as, user_actor
 from pairsapi.charts import line_chart
 from pairsapi.display import age_text, day_bounds, display_zone, local_today
-from pairsapi.domain import DomainError
+from pairsapi.domain import DomainError, NotFound
 from pairsapi.live import render_live
 from safetynet.selectors import alarms_of
 from safetynet.watch import DESCRIPTIONS
@@ -220,12 +220,16 @@ def signal_log(request):
     context = {"form": form, "zone": display_zone().key, "choices": _ticker_choices()}
     if not form.is_valid():
         return render(request, "signals/log.html", context, status=400)
-    page = selectors.signal_log_page(
-        form.log_filter(),
-        before=form.cleaned_data.get("before"),
-        after=form.cleaned_data.get("after"),
-        size=LOG_PAGE_SIZE,
-    )
+    try:
+        page = selectors.signal_log_page(
+            form.log_filter(),
+            before=form.cleaned_data.get("before"),
+            after=form.cleaned_data.get("after"),
+            size=LOG_PAGE_SIZE,
+        )
+    except NotFound as gone:
+        form.add_error(None, str(gone))
+        return render(request, "signals/log.html", context, status=404)
     context.update(
         rows=_rows(page.signals),
         live=page.newer is None,  # new rows join the newest page only: older pages keep still
@@ -235,6 +239,7 @@ def signal_log(request):
         newest_query=form.filter_query(),
         export_query=form.filter_query(),
         first_page=page.newer is None,
+        page_size=LOG_PAGE_SIZE,
     )
     return render_live(request, "signals/log.html", {"signals": "signals/_table.html"}, context)
 

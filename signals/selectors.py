@@ -9,6 +9,7 @@ from django.db.models.functions import ExtractHour
 
 from instruments.models import Ticker
 from pairsapi.actors import PASSPHRASE, STAFF_PREFIX, USER_PREFIX
+from pairsapi.domain import NotFound
 from pairsapi.queries import newest
 
 from .checks import REFUSALS, REFUSED_STATUSES
@@ -212,24 +213,44 @@ class LogPage:
     older: int | None  # the rowid to read older rows before, when there are any
 
 
+def _older_than(signal: Signal) -> Q:
+    return Q(timestamp__lt=signal.timestamp) | Q(timestamp=signal.timestamp, rowid__lt=signal.rowid)
+
+
+def _newer_than(signal: Signal) -> Q:
+    return Q(timestamp__gt=signal.timestamp) | Q(timestamp=signal.timestamp, rowid__gt=signal.rowid)
+
+
+NEWEST_FIRST = ("-timestamp", "-rowid")
+OLDEST_FIRST = ("timestamp", "rowid")
+
+
 def signal_log_page(
     log_filter: LogFilter, *, before: int | None = None, after: int | None = None, size: int = 50
 ) -> LogPage:
-    """One page of the filtered log, newest first, by keyset on rowid: ``before`` reads the
-    page older than that row, ``after`` the page newer than it, neither the newest page."""
+    """One page of the filtered log in time order, newest first (signals of the same second by
+    rowid), read by keyset: ``before`` names the row the page is older than, ``after`` the row
+    it is newer than, neither the newest page. A named row that no longer exists raises
+    NotFound."""
     signals = _filtered(log_filter)
-    if after is not None:
-        rows = list(signals.filter(rowid__gt=after).order_by("rowid")[: size + 1])
+    anchor_rowid = after if after is not None else before
+    anchor = None
+    if anchor_rowid is not None:
+        anchor = Signal.objects.filter(rowid=anchor_rowid).only("timestamp").first()
+        if anchor is None:
+            raise NotFound("the signal this page started from is gone; start from the newest.")
+    if after is not None and anchor is not None:
+        rows = list(signals.filter(_newer_than(anchor)).order_by(*OLDEST_FIRST)[: size + 1])
         more_newer = len(rows) > size
         rows = rows[:size][::-1]
-        more_older = bool(rows) and signals.filter(rowid__lt=rows[-1].rowid).exists()
+        more_older = bool(rows) and signals.filter(_older_than(rows[-1])).exists()
     else:
-        older_than = signals if before is None else signals.filter(rowid__lt=before)
-        rows = list(older_than.order_by("-rowid")[: size + 1])
+        older = signals if anchor is None else signals.filter(_older_than(anchor))
+        rows = list(older.order_by(*NEWEST_FIRST)[: size + 1])
         more_older = len(rows) > size
         rows = rows[:size]
         more_newer = (
-            before is not None and bool(rows) and (signals.filter(rowid__gt=rows[0].rowid).exists())
+            anchor is not None and bool(rows) and signals.filter(_newer_than(rows[0])).exists()
         )
     return LogPage(
         rows,
@@ -239,8 +260,8 @@ def signal_log_page(
 
 
 def signal_log_all(log_filter: LogFilter) -> Iterator[Signal]:
-    """Every filtered signal, newest first, read in chunks (the CSV export)."""
-    return _filtered(log_filter).order_by("-rowid").iterator(chunk_size=2000)
+    """Every filtered signal in time order, newest first, read in chunks (the CSV export)."""
+    return _filtered(log_filter).order_by(*NEWEST_FIRST).iterator(chunk_size=2000)
 
 
 def slippage_by_instrument(since: datetime) -> list[dict]:

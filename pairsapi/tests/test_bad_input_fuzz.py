@@ -72,6 +72,7 @@ ROUTES = [
     ("PUT", "/v3/webhook"),
     ("PUT", "/v3/signal/updateorder"),
     ("PUT", "/v3/ticker/updatepnl"),
+    ("POST", "/v3/price"),
     ("POST", "/v3/regpnl"),
     ("PUT", "/v3/regpnl"),
     ("POST", "/v3/login"),

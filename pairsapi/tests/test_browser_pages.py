@@ -141,9 +141,10 @@ def test_pages_as_a_person_sees_them(seeded_server, chromium_path):
             assert inactive.locator(".badge").inner_text() == "inactive"
             account = page.locator("#account").inner_text()
             assert "62,588" in account and "31,000" in account
-            assert "Daily PnL\tunknown" in account and "\t-1" not in account
-            chart = page.locator("svg.chart")
+            assert "Daily P&L\tunknown" in account and "\t-1" not in account
+            chart = page.locator('svg.chart[aria-label="net liquidation"]')
             assert chart.is_visible() and chart.locator("circle").count() == 4
+            assert page.locator('svg.chart[aria-label="drawdown"]').is_visible()
             page.screenshot(path=SCREENSHOTS / "positions.png", full_page=True)
             page.set_viewport_size({"width": 390, "height": 844})
             page.screenshot(path=SCREENSHOTS / "positions-phone.png", full_page=True)
@@ -197,9 +198,15 @@ def test_every_page_and_the_admin_work_under_the_content_security_policy(
                 "/dashboard",
                 "/positions",
                 "/list?ticker=NMFC-ROIC",
+                "/signals",
+                "/signals/1",
+                "/watchlist",
+                "/orders/new?instrument=AAPL&kind=close",
             ):
                 page.goto(f"{url}{path}")
-                page.wait_for_load_state("networkidle")
+                # The console's pages keep their signal stream open: never network-idle.
+                page.wait_for_load_state("load")
+                page.wait_for_timeout(300)
             # The admin's own scripts ran: the "select all" box of a change list works.
             page.goto(f"{url}/admin/signals/signal/")
             page.click("#action-toggle")
@@ -212,3 +219,112 @@ def test_every_page_and_the_admin_work_under_the_content_security_policy(
         finally:
             browser.close()
     assert refused == []
+
+
+def _no_sideways_scroll(page):
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= page.viewport_size["width"], f"{page.url} is {width} px wide"
+
+
+def _both_widths(page, name):
+    """A screenshot at desktop width, then at a phone's 390 px (no sideways page scroll)."""
+    page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.wait_for_timeout(100)
+    _no_sideways_scroll(page)
+    page.screenshot(path=SCREENSHOTS / f"{name}-phone.png", full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def test_a_trading_day_in_the_console(seeded_server, chromium_path, tmp_path):
+    """Staff follow signals arriving live, filter and export the log, read a signal's page,
+    watch a spread and close a position by hand, at desktop and phone widths."""
+    import csv
+
+    import requests
+    from playwright.sync_api import sync_playwright
+
+    make_user("boss", staff=True)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    url = seeded_server.url
+    for spread in (0.9, 1.1, 0.95, 1.3):
+        answer = requests.post(
+            f"{url}/v3/price",
+            json={"passphrase": "webhook", "ticker": "NMFC-0.75*ROIC", "price": spread},
+            timeout=10,
+        )
+        assert answer.status_code == 201, answer.text
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+            page.goto(f"{url}/login/")
+            page.fill("input[name=username]", "boss")
+            page.fill("input[name=password]", PASSWORD)
+            page.click("button[type=submit]")
+            page.wait_for_url(f"{url}/dashboard")
+
+            # Live: an alert sent to the webhook shows up without a reload.
+            page.wait_for_selector("#live-indicator.live-on", timeout=10_000)
+            assert page.locator("#live-indicator").inner_text() == "live"
+            sent = requests.post(
+                f"{url}/v3/webhook",
+                json={
+                    "passphrase": "webhook",
+                    "ticker": "NASDAQ:AAPL",
+                    "order_action": "buy",
+                    "order_contracts": 7,
+                    "order_price": 191.5,
+                },
+                timeout=10,
+            )
+            assert sent.status_code == 201, sent.text
+            page.wait_for_selector("tr.signal-row.fresh", timeout=5_000)
+            assert "191.5" in page.locator("tr.signal-row").first.inner_text()
+            _both_widths(page, "dashboard-live")
+
+            # The log, filtered as TradingView spells it, exported as CSV.
+            page.goto(f"{url}/signals")
+            page.fill("input[name=ticker]", "nasdaq:aapl")
+            page.select_option("select[name=status]", "filled")
+            page.click("text=Filter")
+            page.wait_for_load_state("load")
+            assert page.locator("tr.signal-row").count() == 25
+            with page.expect_download() as download:
+                page.click("a.export")
+            saved = tmp_path / "signals.csv"
+            download.value.save_as(saved)
+            with saved.open() as file:
+                rows = list(csv.DictReader(file))
+            assert len(rows) == 25 and {r["ticker1"] for r in rows} == {"AAPL"}
+            assert {r["order_status"] for r in rows} == {"filled"}
+            _both_widths(page, "signals")
+
+            # A signal's own page.
+            page.locator("tr.signal-row td.rowid a").first.click()
+            page.wait_for_selector("h2:has-text('Legs')")
+            assert "AAPL" in page.locator("table.legs").inner_text()
+            _both_widths(page, "signal")
+
+            # The watchlist: the spread against its average.
+            page.goto(f"{url}/watchlist")
+            row = page.locator("table.watchlist tbody tr").first.inner_text()
+            assert "NMFC-ROIC" in row and "1.3" in row and "1.0625" in row
+            _both_widths(page, "watchlist")
+
+            # A manual close of the AAPL position, confirmed once, then seen in the log.
+            page.goto(f"{url}/positions")
+            page.locator("#singles tr", has_text="AAPL").get_by_role("link", name="Close").click()
+            page.wait_for_selector("button.confirm")
+            assert "Sell" in page.locator(".lede").inner_text()
+            _both_widths(page, "order-confirm")
+            page.click("button.confirm")
+            page.wait_for_url(f"{url}/signals/*")
+            assert "staff:boss" in page.locator(".lede").inner_text()
+            assert "manual close" in page.content()
+            page.goto(f"{url}/signals?source=manual")
+            assert page.locator("tr.signal-row").count() == 1
+            page.goto(f"{url}/positions")
+            _both_widths(page, "positions-console")
+        finally:
+            browser.close()

@@ -85,6 +85,7 @@ def test_schema_describes_every_v3_route():
         "/v3/user/{username}": {"get", "delete"},
         "/v3/regticker": {"post", "put"},
         "/v3/ticker/updatepnl": {"put"},
+        "/v3/price": {"post"},
         "/v3/tickers/{number_of_items}": {"get"},
         "/v3/ticker/{symbol}": {"get", "delete"},
         "/v3/regpair": {"post", "put"},

@@ -89,8 +89,8 @@ def test_status_action_source_and_dates_filter_together(browser, settings):
     Signal.objects.exclude(rowid=manual.rowid).update(created_by="passphrase")
     query = {"status": "waiting", "start": "2026-03-02", "end": "2026-03-02"}
     assert shown(browser.get("/signals", query)) == [
+        late.rowid,  # the newest: in time order, not in the order stored
         manual.rowid,
-        late.rowid,
         sell.rowid,
         rerouted.rowid,
         waiting.rowid,
@@ -136,6 +136,26 @@ def test_pages_go_back_in_time_by_keyset_and_return(browser):
     assert link(third, "next") is None
     back = browser.get("/signals?" + link(third, "prev"))
     assert shown(back) == rowids[50:100]
+
+
+def test_rows_are_in_time_order_whatever_order_they_were_stored_in(browser):
+    now = datetime(2026, 5, 4, 12, 0, tzinfo=UTC)
+    # Stored newest first (an import of an old history): times run against the row ids.
+    stored = [make_single(timestamp=now - timedelta(minutes=n)).rowid for n in range(75)]
+    first = browser.get("/signals")
+    assert shown(first) == stored[:50]
+    second = browser.get("/signals?" + link(first, "next"))
+    assert shown(second) == stored[50:]
+    assert shown(browser.get("/signals?" + link(second, "prev"))) == stored[:50]
+
+
+def test_a_page_whose_first_signal_was_deleted_says_so(browser):
+    rowids = [make_single().rowid for _ in range(60)]
+    first = browser.get("/signals")
+    Signal.objects.filter(rowid=rowids[10]).delete()  # the row the next page starts after
+    gone = browser.get("/signals?" + link(first, "next"))
+    assert gone.status_code == 404
+    assert "start from the newest" in gone.content.decode()
 
 
 def test_filters_survive_paging(browser):
