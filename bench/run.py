@@ -11,6 +11,7 @@ import sys
 import time
 
 from common import PAIR_ALERT, ensure_wrk, flush_redis, fresh_database, row, wrk
+from console import console_timings
 
 SIGNALS = 1_000_000
 # Baseline and webhook alternate in ABBA order: each insert makes the next a little dearer (the
@@ -38,7 +39,7 @@ def seed_history(count):
             INSERT INTO signals_signal (
                 timestamp, ticker, order_action, order_contracts, order_price, order_comment,
                 order_status, ticker_type, ticker1, ticker2, hedge_param, order_id1, order_id2,
-                price1, price2, filled_qty1, filled_qty2, fill_price, slip)
+                price1, price2, filled_qty1, filled_qty2, fill_price, slip, created_by)
             SELECT now() - make_interval(mins => %(count)s - n),
                    CASE WHEN n %% 3 = 0 THEN 'S' || n %% 100
                         ELSE 'P' || n %% 200 || '-0.5*Q' || n %% 200 END,
@@ -50,7 +51,7 @@ def seed_history(count):
                    CASE WHEN n %% 3 = 0 THEN 'S' || n %% 100 ELSE 'P' || n %% 200 END,
                    CASE WHEN n %% 3 = 0 THEN NULL ELSE 'Q' || n %% 200 END,
                    CASE WHEN n %% 3 = 0 THEN NULL ELSE 0.5 END,
-                   n, n + %(count)s, 10.0, 20.0, 100, 50, 0.0, 0.01
+                   n, n + %(count)s, 10.0, 20.0, 100, 50, 0.0, 0.01, 'passphrase'
             FROM generate_series(1, %(count)s) AS n
         """,
             {"count": count},
@@ -250,6 +251,8 @@ def main():
         )
         if max(watchdog_ms) >= 1000:
             failures.append(f"a watchdog check took {max(watchdog_ms):.0f} ms >= 1 s")
+
+        failures += console_timings(base)
 
         rss = worker_rss_mb(server)
         print("\ngunicorn worker RSS after the 1M runs: " + ", ".join(f"{mb:.1f} MB" for mb in rss))

@@ -30,6 +30,7 @@ urlpatterns = [
     path("", include("signals.page_urls")),
     path("", include("pnl.page_urls")),
     path("", include("instruments.page_urls")),
+    path("", include("safetynet.page_urls")),
     path("", include("accounts.page_urls")),
 ]
 

@@ -32,3 +32,14 @@ def thinned(points: Sequence[Point], most: int) -> list[Point]:
             kept.append(min(chunk, key=lambda point: point[1]))
     kept.append(points[-1])
     return kept
+
+
+def hourly_drawdowns(hours: Sequence[tuple[datetime, float, float]]) -> list[Point]:
+    """Drawdown per hour from (hour, highest, lowest): each hour's low below the highest value
+    seen up to and including it."""
+    peak = None
+    curve = []
+    for moment, high, low in hours:
+        peak = high if peak is None else max(peak, high)
+        curve.append((moment, low - peak))
+    return curve

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.utils import timezone
 
 from instruments.selectors import active_pairs, single_tickers_to_show, tickers_by_symbol
@@ -12,16 +13,34 @@ from pairsapi.live import render_live
 from signals.selectors import slippage_by_hour, slippage_by_instrument
 
 from . import selectors
-from .curves import drawdowns, thinned
+from .curves import hourly_drawdowns, thinned
 
 # The charts show this much history, at most this many points each.
 CHART_DAYS = 90
 CHART_POINTS = 400
 ANALYTICS_DAYS = 30
+ANALYTICS_SECONDS = 60
+SLIPPAGE_INSTRUMENTS = 20
 
 
 def _pnl(ticker):
     return ticker.active_pnl if ticker is not None else 0.0
+
+
+def _slippage(zone) -> tuple[list[dict], list[dict]]:
+    """Average slippage by instrument (the most traded SLIPPAGE_INSTRUMENTS) and by local hour
+    over ANALYTICS_DAYS, worked out at most once a minute: a month's averages do not move with
+    each fill, and the page is read again on every change."""
+
+    def work_out():
+        since = timezone.now() - timedelta(days=ANALYTICS_DAYS)
+        busiest = sorted(slippage_by_instrument(since), key=lambda row: -row["count"])
+        by_instrument = sorted(busiest[:SLIPPAGE_INSTRUMENTS], key=lambda row: row["average"])
+        for row in by_instrument:
+            row["name"] = row["ticker1"] + (f"-{row['ticker2']}" if row["ticker2"] else "")
+        return by_instrument, slippage_by_hour(since, zone)
+
+    return cache.get_or_set(f"positions:slippage:{zone.key}", work_out, ANALYTICS_SECONDS)
 
 
 @login_required
@@ -42,14 +61,12 @@ def positions(request):
         for pair in pairs
     ]
     singles = list(single_tickers_to_show(leg_symbols))
-    history = [
-        (moment.astimezone(zone), value)
-        for moment, value in selectors.net_liquidation_history(now - timedelta(days=CHART_DAYS))
-    ]
-    since = now - timedelta(days=ANALYTICS_DAYS)
-    by_instrument = slippage_by_instrument(since)
-    for row in by_instrument:
-        row["name"] = row["ticker1"] + (f"-{row['ticker2']}" if row["ticker2"] else "")
+    hours = selectors.net_liquidation_by_hour(now - timedelta(days=CHART_DAYS))
+    history = [(hour.astimezone(zone), average) for hour, average, _, _ in hours]
+    drawdown = hourly_drawdowns(
+        [(hour.astimezone(zone), high, low) for hour, _, high, low in hours]
+    )
+    by_instrument, by_hour = _slippage(zone)
     context = {
         "pairs": pair_rows,
         "singles": singles,
@@ -58,10 +75,11 @@ def positions(request):
         "snapshot": selectors.latest_known_snapshot(),
         "chart": line_chart(thinned(history, CHART_POINTS), "net liquidation", "%m-%d %H:%M"),
         "drawdown_chart": line_chart(
-            thinned(drawdowns(history), CHART_POINTS), "drawdown", "%m-%d %H:%M", zero_line=True
+            thinned(drawdown, CHART_POINTS), "drawdown", "%m-%d %H:%M", zero_line=True
         ),
         "slip_by_instrument": by_instrument,
-        "slip_by_hour": slippage_by_hour(since, zone),
+        "slip_by_hour": by_hour,
+        "instruments_shown": SLIPPAGE_INSTRUMENTS,
         "analytics_days": ANALYTICS_DAYS,
         "zone": zone.key,
     }

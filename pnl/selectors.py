@@ -1,6 +1,7 @@
-from datetime import datetime
+from datetime import UTC, datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Avg, Max, Min, Q, QuerySet
+from django.db.models.functions import TruncHour
 
 from pairsapi.queries import newest
 
@@ -31,3 +32,20 @@ def net_liquidation_history(
     if since is not None:
         snapshots = snapshots.filter(timestamp__gte=since)
     return list(snapshots.order_by("timestamp").values_list("timestamp", "net_liquidation"))
+
+
+def net_liquidation_by_hour(since: datetime) -> list[tuple[datetime, float, float, float]]:
+    """(hour, average, highest, lowest) of NetLiquidation per UTC hour since ``since``, oldest
+    first: a chart's worth of points however often the bridge reports."""
+    return list(
+        AccountSnapshot.objects.filter(net_liquidation__isnull=False, timestamp__gte=since)
+        .annotate(hour=TruncHour("timestamp", tzinfo=UTC))
+        .values("hour")
+        .annotate(
+            average=Avg("net_liquidation"),
+            high=Max("net_liquidation"),
+            low=Min("net_liquidation"),
+        )
+        .order_by("hour")
+        .values_list("hour", "average", "high", "low")
+    )

@@ -53,3 +53,13 @@ class WatchCursor(models.Model):
 
     def __str__(self):
         return f"{self.name} after #{self.after_rowid}"
+
+
+class WatchdogRun(models.Model):
+    """The watchdog's last check (one row): the setup page shows whether it is running."""
+
+    checked_at = models.DateTimeField()
+    open_alarms = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"watchdog checked at {self.checked_at:%Y-%m-%d %H:%M:%S}"

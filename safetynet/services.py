@@ -4,7 +4,7 @@ from datetime import datetime
 
 from django.db import IntegrityError, transaction
 
-from .models import BridgeContact, WatchCursor
+from .models import Alarm, BridgeContact, WatchCursor, WatchdogRun
 
 
 def record_bridge_contact(*, address: str, route: str, at: datetime) -> None:
@@ -25,3 +25,14 @@ def forget_bridge_contacts_before(*, moment: datetime) -> int:
 
 def move_cursor(*, name: str, after_rowid: int) -> None:
     WatchCursor.objects.update_or_create(name=name, defaults={"after_rowid": after_rowid})
+
+
+WATCHDOG_ROW = 1
+
+
+def note_watchdog_check(*, at: datetime) -> None:
+    """Remember that the watchdog checked at ``at``, and how many alarms are open."""
+    open_alarms = Alarm.objects.filter(cleared_at__isnull=True).count()
+    WatchdogRun.objects.update_or_create(
+        id=WATCHDOG_ROW, defaults={"checked_at": at, "open_alarms": open_alarms}
+    )

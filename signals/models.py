@@ -1,7 +1,7 @@
 from django.db import models
 from django.db.models import Q
 
-from pairsapi.actors import SERVICE, current_actor
+from pairsapi.actors import PASSPHRASE, SERVICE, current_actor
 from pairsapi.timestamps import utc_now_to_second
 
 # The waiting list the broker bridge polls: `waiting` and `rerouted` signals.
@@ -67,6 +67,13 @@ class Signal(models.Model):
             ),
             # The dashboard's date ranges.
             models.Index(fields=["-timestamp"], name="signal_timestamp_idx"),
+            # The console's log of manual and API-made signals, newest first: alerts (the bulk)
+            # are left out, so the webhook's inserts do not write it.
+            models.Index(
+                fields=["-timestamp", "-rowid"],
+                name="signal_not_alert_idx",
+                condition=~Q(created_by=PASSPHRASE),
+            ),
             # updateorder finds a signal by a leg's broker order id.
             models.Index(fields=["order_id1"], name="signal_order_id1_idx"),
             models.Index(fields=["order_id2"], name="signal_order_id2_idx"),

@@ -202,6 +202,8 @@ def test_every_page_and_the_admin_work_under_the_content_security_policy(
                 "/signals/1",
                 "/watchlist",
                 "/orders/new?instrument=AAPL&kind=close",
+                "/setup",
+                "/account",
             ):
                 page.goto(f"{url}{path}")
                 # The console's pages keep their signal stream open: never network-idle.
@@ -326,5 +328,24 @@ def test_a_trading_day_in_the_console(seeded_server, chromium_path, tmp_path):
             assert page.locator("tr.signal-row").count() == 1
             page.goto(f"{url}/positions")
             _both_widths(page, "positions-console")
+
+            # Setup: a test alert through the real webhook, read back.
+            page.goto(f"{url}/setup")
+            assert "/v3/webhook" in page.locator("#webhook-url").inner_text()
+            assert '"passphrase": "webhook"' in page.locator("#alert-message").inner_text()
+            page.select_option("#test-alert select[name=ticker]", "AAPL")
+            page.click("#test-alert button")
+            page.wait_for_selector("#test-alert-result:has-text('Stored as #')", timeout=10_000)
+            stored = page.locator("#test-alert-result").inner_text()
+            assert "AAPL" in stored and "status canceled" in stored
+            _both_widths(page, "setup")
+
+            # Times in the reader's own zone, named.
+            page.goto(f"{url}/account")
+            page.select_option("select[name=time_zone]", "Asia/Tokyo")
+            page.click("text=Save")
+            page.wait_for_selector(".notice")
+            page.goto(f"{url}/signals")
+            assert "Time (Asia/Tokyo)" in page.locator("table.signals thead").inner_text()
         finally:
             browser.close()

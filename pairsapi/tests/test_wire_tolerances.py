@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from instruments.models import Pair, Ticker
+from instruments.models import Pair, PriceTick, Ticker
 from instruments.tests.factories import PairFactory, TickerFactory
 from pairsapi.testing import V3Client, v3_path, v3_routes
 from pnl.models import AccountSnapshot
@@ -30,7 +30,7 @@ V3_PATHS = [v3_path(route) for route, _ in v3_routes()]
 
 
 def test_the_route_walk_sees_every_route():
-    assert len(V3_PATHS) == 24
+    assert len(V3_PATHS) == 25  # with /v3/price
     assert {"/v3/webhook", "/v3/signals/status/waiting/0", "/v3/regpnl"} <= set(V3_PATHS)
 
 
@@ -185,6 +185,15 @@ WRITE_ROUTES = {
         "anonymous",
         200,
         lambda: Ticker.objects.get().active_pos == 5,
+    ),
+    "price": (
+        lambda: TickerFactory(symbol="AAPL"),
+        "post",
+        "/v3/price",
+        lambda: {"passphrase": "webhook", "ticker": "NASDAQ:AAPL", "price": 190.5},
+        "anonymous",
+        201,
+        lambda: PriceTick.objects.get().price == 190.5,
     ),
     "regpnl POST": (
         lambda: None,

@@ -3,7 +3,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from pnl.curves import drawdowns, thinned
+from pnl.curves import drawdowns, hourly_drawdowns, thinned
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -26,3 +26,12 @@ def test_thinning_keeps_the_ends_the_lowest_point_and_the_bound(values, most):
     assert kept[0] == points[0] and kept[-1] == points[-1]
     assert min(v for _, v in kept) == min(values)
     assert [t for t, _ in kept] == sorted(t for t, _ in kept)
+
+
+def test_hourly_drawdown_takes_each_hours_low_against_the_peak_so_far():
+    hours = [
+        (START, 110, 100),
+        (START + timedelta(hours=1), 120, 90),
+        (START + timedelta(hours=2), 105, 101),
+    ]
+    assert [d for _, d in hourly_drawdowns(hours)] == [-10, -30, -19]

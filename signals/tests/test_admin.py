@@ -1,3 +1,4 @@
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -78,3 +79,40 @@ def test_staff_edit_of_a_signal_is_saved_through_the_service(staff_browser):
     assert (signal.order_status, signal.order_id1) == ("created", 77)
     # The ticker AAPL is not registered, but staff's word stands: no re-screening to "error".
     assert signal.status_msg is None
+
+
+def test_the_status_and_kind_filters_read_as_the_log_does(staff_browser):
+    waiting = make_single(order_status="waiting")
+    rerouted = make_single(order_status="rerouted")
+    make_single(order_status="filled")
+    problematic = make_signal(
+        ticker="A*2-B", ticker_type=None, ticker1=None, ticker2=None, order_status="error"
+    )
+    html = staff_browser.get("/admin/signals/signal/?order_status=waiting").content.decode()
+    shown = set(map(int, re.findall(r'href="/admin/signals/signal/(\d+)/change/', html)))
+    assert shown == {waiting.rowid, rerouted.rowid}
+    html = staff_browser.get("/admin/signals/signal/?ticker_type=problematic").content.decode()
+    shown = set(map(int, re.findall(r'href="/admin/signals/signal/(\d+)/change/', html)))
+    assert shown == {problematic.rowid}
+
+
+def test_a_big_unfiltered_list_takes_the_tables_estimated_size(monkeypatch):
+    from django.db import connection
+
+    from pairsapi import paging
+    from pairsapi.paging import EstimatedCountPaginator
+
+    for _ in range(7):
+        make_single()
+    monkeypatch.setattr(paging, "ESTIMATE_ABOVE", 0)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE signals_signal")
+    unfiltered = EstimatedCountPaginator(Signal.objects.order_by("-rowid"), 50)
+    assert unfiltered.count == 7  # PostgreSQL's estimate after ANALYZE; SQLite counts
+    make_single()
+    estimated = EstimatedCountPaginator(Signal.objects.order_by("-rowid"), 50).count
+    # The estimate lags a write on PostgreSQL until the next ANALYZE; SQLite counts.
+    assert estimated == (7 if connection.vendor == "postgresql" else 8)
+    filtered = EstimatedCountPaginator(Signal.objects.filter(order_status="waiting"), 50)
+    assert filtered.count == 8  # a filtered list is always counted

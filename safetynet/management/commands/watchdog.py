@@ -7,6 +7,7 @@ from django.db import DatabaseError, connection
 from django.utils import timezone
 
 from safetynet.notify import deliver
+from safetynet.services import note_watchdog_check
 from safetynet.watch import check_once
 
 logger = logging.getLogger("safetynet.watchdog")
@@ -36,7 +37,9 @@ class Command(BaseCommand):
         self.stdout.write(f"watchdog: checking every {settings.WATCHDOG_INTERVAL} s")
         while not stopping:
             try:
-                notification = check_once(timezone.now())
+                now = timezone.now()
+                notification = check_once(now)
+                note_watchdog_check(at=now)
                 if notification is not None:
                     self.stdout.write(notification.title)
                     deliver(notification)
