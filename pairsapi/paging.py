@@ -13,11 +13,12 @@ class EstimatedCountPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         query = getattr(self.object_list, "query", None)
-        if connection.vendor == "postgresql" and query is not None and not query.where:
+        model = getattr(self.object_list, "model", None)
+        if connection.vendor == "postgresql" and query is not None and not query.where and model:
             with connection.cursor() as cursor:
                 cursor.execute(
                     "SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass",
-                    [self.object_list.model._meta.db_table],
+                    [model._meta.db_table],
                 )
                 row = cursor.fetchone()
             if row and row[0] > ESTIMATE_ABOVE:

@@ -1,6 +1,7 @@
 """The positions page: what is on the book, how the account has done, and where slippage goes."""
 
 from datetime import timedelta
+from typing import cast
 
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -40,7 +41,8 @@ def _slippage(zone) -> tuple[list[dict], list[dict]]:
             row["name"] = row["ticker1"] + (f"-{row['ticker2']}" if row["ticker2"] else "")
         return by_instrument, slippage_by_hour(since, zone)
 
-    return cache.get_or_set(f"positions:slippage:{zone.key}", work_out, ANALYTICS_SECONDS)
+    worked_out = cache.get_or_set(f"positions:slippage:{zone.key}", work_out, ANALYTICS_SECONDS)
+    return cast(tuple[list[dict], list[dict]], worked_out)
 
 
 @login_required
