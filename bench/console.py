@@ -47,6 +47,22 @@ def _furnish():
     Signal.objects.filter(rowid__in=Signal.objects.order_by("-rowid").values("rowid")[:5]).update(
         created_by="staff:bench"
     )
+    # One busy ticker: 40,000 signals over the last 40 days (the slippage page's long range).
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO signals_signal (
+                timestamp, ticker, order_action, order_contracts, order_price, order_comment,
+                order_status, ticker_type, ticker1, filled_qty1, filled_qty2, fill_price, slip,
+                created_by)
+            SELECT now() - make_interval(secs => n * 86.4), 'BIG', 'buy', 10, 1.0, '', 'filled',
+                   'single', 'BIG', 10, 0, 1.0, (n %% 9 - 4) / 100.0, 'passphrase'
+            FROM generate_series(1, 40000) AS n
+            """
+        )
+        cursor.execute("ANALYZE signals_signal")
     user_model = get_user_model()
     if not user_model.objects.filter(username="bench-staff").exists():
         user_model.objects.create_superuser("bench-staff", password="bench-pass-12345")
@@ -97,6 +113,7 @@ def console_timings(base):
     page_two_anchor = newest[49]
     today = timezone.now().date()
     month_ago = (today - timedelta(days=30)).isoformat()
+    forty_days_ago = (today - timedelta(days=41)).isoformat()
     pages = {
         "/dashboard": PAGE_TARGET_MS,
         "/signals": PAGE_TARGET_MS,
@@ -110,6 +127,7 @@ def console_timings(base):
         f"/signals?start={month_ago}&end={month_ago}": PAGE_TARGET_MS,
         f"/signals/{newest[0]}": PAGE_TARGET_MS,
         f"/list?ticker=P7-Q7&start={today.isoformat()}&end={today.isoformat()}": PAGE_TARGET_MS,
+        f"/list?ticker=BIG&start={forty_days_ago}&end={today.isoformat()}": PAGE_TARGET_MS,
         "/positions": PAGE_TARGET_MS,
         "/watchlist": PAGE_TARGET_MS,
         "/setup": PAGE_TARGET_MS,

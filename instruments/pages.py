@@ -4,7 +4,7 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.utils import timezone
 
-from pairsapi.display import age_text, display_zone
+from pairsapi.display import ago_text, display_zone
 from pairsapi.live import render_live
 
 from . import selectors
@@ -37,7 +37,7 @@ def _watched(window: int):
                 "position": position,
                 "distance": distance_from_average(position, stats),
                 "priced_at": prices[0].at.astimezone(display_zone()) if prices else None,
-                "age": age_text((now - prices[0].at).total_seconds()) if prices else None,
+                "ago": ago_text((now - prices[0].at).total_seconds()) if prices else None,
             }
         )
     return rows

@@ -136,6 +136,8 @@ class PriceViewSet(V3ViewSet):
 
     openapi_tag = "prices"
     action_permissions = {"create": [PassphraseRequired]}
+    # TradingView sends prices with the passphrase too: a price is not a sign of the bridge.
+    alert_actions = ("create",)
 
     @v3_doc(
         "Record a price of a ticker or a pair's spread (a bar-close alert)",

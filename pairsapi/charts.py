@@ -1,9 +1,30 @@
 """A small server-rendered SVG line chart, so the pages need no JavaScript chart library."""
 
+from collections.abc import Sequence
+from datetime import datetime
+
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
 WIDTH, HEIGHT = 720, 240
+
+
+def thinned(points: Sequence[tuple[datetime, float]], most: int) -> list[tuple[datetime, float]]:
+    """At most ``most`` points of a long series, evenly spread, keeping the first and the last
+    and each span's lowest point (a drawdown's bottom, the worst slip, must not vanish)."""
+    if len(points) <= most:
+        return list(points)
+    inside = points[1:-1]
+    chunks = most - 2
+    kept = [points[0]]
+    for number in range(chunks):
+        chunk = inside[number * len(inside) // chunks : (number + 1) * len(inside) // chunks]
+        if chunk:
+            kept.append(min(chunk, key=lambda point: point[1]))
+    kept.append(points[-1])
+    return kept
+
+
 MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 64, 16, 16, 32
 
 

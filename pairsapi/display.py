@@ -55,3 +55,9 @@ def age_text(seconds: float) -> str:
         return f"{hours} h {minutes} min" if minutes else f"{hours} h"
     days, hours = divmod(hours, 24)
     return f"{days} d {hours} h" if hours else f"{days} d"
+
+
+def ago_text(seconds: float) -> str:
+    """``just now`` or ``3 d 4 h ago``."""
+    age = age_text(seconds)
+    return age if age == "just now" else f"{age} ago"

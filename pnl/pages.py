@@ -1,5 +1,6 @@
 """The positions page: what is on the book, how the account has done, and where slippage goes."""
 
+import statistics
 from datetime import timedelta
 from typing import cast
 
@@ -8,13 +9,13 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from instruments.selectors import active_pairs, single_tickers_to_show, tickers_by_symbol
-from pairsapi.charts import line_chart
+from pairsapi.charts import line_chart, thinned
 from pairsapi.display import display_zone
 from pairsapi.live import render_live
-from signals.selectors import slippage_by_hour, slippage_by_instrument
+from signals.selectors import slippage_by_hour, slippage_by_instrument, times_to_fill
 
 from . import selectors
-from .curves import hourly_drawdowns, thinned
+from .curves import hourly_drawdowns
 
 # The charts show this much history, at most this many points each.
 CHART_DAYS = 90
@@ -28,10 +29,22 @@ def _pnl(ticker):
     return ticker.active_pnl if ticker is not None else 0.0
 
 
-def _slippage(zone) -> tuple[list[dict], list[dict]]:
-    """Average slippage by instrument (the most traded SLIPPAGE_INSTRUMENTS) and by local hour
-    over ANALYTICS_DAYS, worked out at most once a minute: a month's averages do not move with
-    each fill, and the page is read again on every change."""
+def _fill_times(seconds: list[float]) -> dict | None:
+    if not seconds:
+        return None
+    ordered = sorted(seconds)
+    return {
+        "count": len(ordered),
+        "median": statistics.median(ordered),
+        "p90": ordered[min(len(ordered) - 1, int(0.9 * len(ordered)))],
+        "longest": ordered[-1],
+    }
+
+
+def _analytics(zone) -> dict:
+    """Average slippage by instrument (the most traded SLIPPAGE_INSTRUMENTS) and by local hour,
+    and the time from alert to fill, over ANALYTICS_DAYS; worked out at most once a minute: a
+    month's figures do not move with each fill, and the page is read again on every change."""
 
     def work_out():
         since = timezone.now() - timedelta(days=ANALYTICS_DAYS)
@@ -39,10 +52,14 @@ def _slippage(zone) -> tuple[list[dict], list[dict]]:
         by_instrument = sorted(busiest[:SLIPPAGE_INSTRUMENTS], key=lambda row: row["average"])
         for row in by_instrument:
             row["name"] = row["ticker1"] + (f"-{row['ticker2']}" if row["ticker2"] else "")
-        return by_instrument, slippage_by_hour(since, zone)
+        return {
+            "slip_by_instrument": by_instrument,
+            "slip_by_hour": slippage_by_hour(since, zone),
+            "fill_times": _fill_times(times_to_fill(since)),
+        }
 
-    worked_out = cache.get_or_set(f"positions:slippage:{zone.key}", work_out, ANALYTICS_SECONDS)
-    return cast(tuple[list[dict], list[dict]], worked_out)
+    worked_out = cache.get_or_set(f"positions:analytics:{zone.key}", work_out, ANALYTICS_SECONDS)
+    return cast(dict, worked_out)
 
 
 @login_required
@@ -68,7 +85,6 @@ def positions(request):
     drawdown = hourly_drawdowns(
         [(hour.astimezone(zone), high, low) for hour, _, high, low in hours]
     )
-    by_instrument, by_hour = _slippage(zone)
     context = {
         "pairs": pair_rows,
         "singles": singles,
@@ -79,8 +95,7 @@ def positions(request):
         "drawdown_chart": line_chart(
             thinned(drawdown, CHART_POINTS), "drawdown", "%m-%d %H:%M", zero_line=True
         ),
-        "slip_by_instrument": by_instrument,
-        "slip_by_hour": by_hour,
+        **_analytics(zone),
         "instruments_shown": SLIPPAGE_INSTRUMENTS,
         "analytics_days": ANALYTICS_DAYS,
         "zone": zone.key,

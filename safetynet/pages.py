@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from instruments.selectors import newest_pairs, newest_tickers
-from pairsapi.display import age_text, display_zone
+from pairsapi.display import ago_text, display_zone
 from signals.models import RejectedRequest
 
 from . import selectors
@@ -44,7 +44,7 @@ def _ago(moment):
         return None
     return {
         "local": moment.astimezone(display_zone()).strftime("%Y-%m-%d %H:%M:%S"),
-        "age": age_text((timezone.now() - moment).total_seconds()),
+        "ago": ago_text((timezone.now() - moment).total_seconds()),
         "seconds": (timezone.now() - moment).total_seconds(),
     }
 

@@ -46,6 +46,8 @@ class Signal(models.Model):
     created_by = models.CharField(
         max_length=150, default=current_actor, db_default=SERVICE, editable=False
     )
+    # When a fill report completed it (the console's time from alert to fill); not in the API.
+    filled_at = models.DateTimeField(null=True, blank=True, editable=False)
     # The signal stream's cursor: numbered by the database when the signal is stored and each
     # time its status changes (see signals/changes_sql.py); never written by Python.
     change_seq = models.BigIntegerField(db_default=0, editable=False)

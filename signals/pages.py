@@ -17,8 +17,8 @@ from django.utils import timezone
 from audit.selectors import history_of
 from instruments.selectors import newest_pairs, newest_tickers, pair_by_name, ticker_by_symbol
 from pairsapi.actors import acting_as, user_actor
-from pairsapi.charts import line_chart
-from pairsapi.display import age_text, day_bounds, display_zone, local_today
+from pairsapi.charts import line_chart, thinned
+from pairsapi.display import age_text, ago_text, day_bounds, display_zone, local_today
 from pairsapi.domain import DomainError, NotFound
 from pairsapi.live import render_live
 from safetynet.selectors import alarms_of
@@ -66,6 +66,7 @@ def _rows(signals):
                 "signal": signal,
                 "local_time": local.strftime("%Y-%m-%d %H:%M:%S"),
                 "age": age_text((now - signal.timestamp).total_seconds()),
+                "ago": ago_text((now - signal.timestamp).total_seconds()),
                 "is_today": local.date() == today,
                 "status_class": "status-" + STATUS_CLASSES.get(signal.order_status, "other"),
                 "instrument": instrument_of(signal),
@@ -88,6 +89,12 @@ def dashboard(request):
         },
     )
 
+
+# The slippage page lists at most LIST_ROWS signals and charts at most LIST_CHART_POINTS, drawn
+# from the newest LIST_CHART_SOURCE slips of the range.
+LIST_ROWS = 500
+LIST_CHART_POINTS = 400
+LIST_CHART_SOURCE = 5_000
 
 # Day bounds are computed in the display zone; past these, the arithmetic leaves the calendar.
 FIRST_LISTED_DAY = date(1970, 1, 1)
@@ -130,16 +137,28 @@ def signal_list(request):
     context.update(ticker=ticker, start=start.isoformat(), end=end.isoformat())
     if ticker:
         first, last = day_bounds(start, end)
-        signals = selectors.signals_for_ticker_between(ticker, first, last)
+        # A long range is summed up whole (averages, the chart), but only its newest rows are
+        # listed: the signal log pages through the rest, and exports it.
+        signals = selectors.signals_for_ticker_between(ticker, first, last, most=LIST_ROWS)
         slipped = [
-            (s.timestamp.astimezone(display_zone()), s.slip)
-            for s in reversed(signals)
-            if s.slip is not None
+            (moment.astimezone(display_zone()), slip)
+            for moment, slip in selectors.slips_for_ticker_between(
+                ticker, first, last, most=LIST_CHART_SOURCE
+            )
         ]
+        total = selectors.count_for_ticker_between(ticker, first, last)
         context.update(
             rows=_rows(signals),
+            total=total,
+            shown_all=total <= len(signals),
+            log_query=urlencode({"ticker": ticker, "start": start, "end": end}),
             averages=selectors.average_slippage_between(ticker, first, last),
-            chart=line_chart(slipped, f"slippage of {ticker}", "%m-%d %H:%M", zero_line=True),
+            chart=line_chart(
+                thinned(slipped, LIST_CHART_POINTS),
+                f"slippage of {ticker}",
+                "%m-%d %H:%M",
+                zero_line=True,
+            ),
         )
     return render(request, "signals/list.html", context)
 

@@ -4,7 +4,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
-from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
 from django.db.models.functions import ExtractHour
 
 from instruments.models import Ticker
@@ -40,10 +40,31 @@ def signals_for_ticker(name: str, number: int) -> QuerySet[Signal]:
     return newest(_of_ticker(name), number)
 
 
-def signals_for_ticker_between(name: str, start: datetime, end: datetime) -> list[Signal]:
+def signals_for_ticker_between(
+    name: str, start: datetime, end: datetime, most: int | None = None
+) -> list[Signal]:
     """One ticker's or pair's signals from ``start`` (inclusive) to ``end`` (exclusive), newest
-    first."""
-    return list(_of_ticker(name).filter(timestamp__gte=start, timestamp__lt=end).order_by("-rowid"))
+    first; the newest ``most`` of them when given."""
+    signals = _of_ticker(name).filter(timestamp__gte=start, timestamp__lt=end).order_by("-rowid")
+    return list(signals[:most] if most is not None else signals)
+
+
+def count_for_ticker_between(name: str, start: datetime, end: datetime) -> int:
+    return _of_ticker(name).filter(timestamp__gte=start, timestamp__lt=end).count()
+
+
+def slips_for_ticker_between(
+    name: str, start: datetime, end: datetime, most: int
+) -> list[tuple[datetime, float]]:
+    """(timestamp, slip) of the newest ``most`` signals with a slip in the range, oldest
+    first (a chart's points)."""
+    slipped = (
+        _of_ticker(name)
+        .filter(timestamp__gte=start, timestamp__lt=end, slip__isnull=False)
+        .order_by("-rowid")
+        .values_list("timestamp", "slip")[:most]
+    )
+    return [(moment, slip) for moment, slip in reversed(list(slipped)) if slip is not None]
 
 
 def average_slippage(signals: QuerySet[Signal]) -> dict[str, float | None]:
@@ -287,3 +308,15 @@ def slippage_by_hour(since: datetime, zone: tzinfo) -> list[dict]:
         .annotate(average=Avg("slip"), count=Count("rowid"))
         .order_by("hour")
     )
+
+
+def times_to_fill(since: datetime, most: int = 5000) -> list[float]:
+    """Seconds from alert to fill of the newest ``most`` signals filled since ``since``."""
+    taken = ExpressionWrapper(F("filled_at") - F("timestamp"), output_field=DurationField())
+    durations = (
+        Signal.objects.filter(timestamp__gte=since, filled_at__isnull=False)
+        .annotate(taken=taken)
+        .order_by("-timestamp")
+        .values_list("taken", flat=True)[:most]
+    )
+    return [d.total_seconds() for d in durations if d is not None]

@@ -7,6 +7,7 @@ from typing import TypedDict, Unpack
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from instruments.registry import Registry, cached_registry, refreshed_registry
 from instruments.selectors import (
@@ -20,7 +21,7 @@ from pairsapi.timestamps import utc_now_to_second
 
 from .checks import Registered, check_signal
 from .expressions import PAIR, SINGLE, Expression, parse_expression, symbol_candidates
-from .fills import FillState, apply_cancel, apply_fill
+from .fills import FILLED, FillState, apply_cancel, apply_fill
 from .inserts import insert_signal
 from .manual import NoOrder, manual_order
 from .models import WAITING_STATUSES, AlertReceipt, Signal
@@ -227,6 +228,9 @@ def record_fill(
     changed = [name for name, value in asdict(new_state).items() if getattr(signal, name) != value]
     for name in changed:
         setattr(signal, name, getattr(new_state, name))
+    if "order_status" in changed and signal.order_status == FILLED and signal.filled_at is None:
+        signal.filled_at = timezone.now()
+        changed.append("filled_at")
     if changed:
         signal.save(update_fields=changed)
     return signal

@@ -20,8 +20,9 @@ logger = logging.getLogger(__name__)
 POLL_SECONDS = 0.2
 _KEEPALIVE_SECONDS = 30.0
 # After each notification, waiters are woken again this long after it: a transaction that
-# committed beside the notifying one did not notify itself (see signals.changes_sql).
-_TAIL_SECONDS = (0.005, 0.015, 0.04, 0.1, 0.25, 1.0)
+# committed beside the notifying one did not notify itself (see signals.changes_sql). The last
+# looks cover a commit held up by a loaded machine; past them, the next heartbeat finds it.
+_TAIL_SECONDS = (0.005, 0.015, 0.04, 0.1, 0.25, 1.0, 2.5, 5.0)
 _RECONNECT_SECONDS = (0.1, 0.5, 1.0, 2.0, 5.0)
 
 

@@ -156,3 +156,11 @@ def test_the_z_score_is_the_last_prices_distance_in_deviations(prices, window):
         assert math.isclose(
             stats.z_score * stats.deviation + stats.average, stats.last, rel_tol=1e-6, abs_tol=1e-6
         )
+
+
+def test_a_price_is_not_taken_for_a_sign_of_the_bridge(registry):
+    """TradingView posts prices with the passphrase: they must not hide a silent bridge."""
+    from safetynet.models import BridgeContact
+
+    assert post({"ticker": "AAPL", "price": 1}).status_code == 201
+    assert not BridgeContact.objects.exists()

@@ -107,7 +107,7 @@ def test_pages_as_a_person_sees_them(seeded_server, chromium_path):
             page.screenshot(path=SCREENSHOTS / "dashboard-anonymous.png", full_page=True)
 
             page.goto(f"{url}/login/")
-            page.screenshot(path=SCREENSHOTS / "login.png")
+            _both_widths(page, "login")
             page.fill("input[name=username]", "trader")
             page.fill("input[name=password]", PASSWORD)
             page.click("button[type=submit]")
@@ -345,7 +345,11 @@ def test_a_trading_day_in_the_console(seeded_server, chromium_path, tmp_path):
             page.select_option("select[name=time_zone]", "Asia/Tokyo")
             page.click("text=Save")
             page.wait_for_selector(".notice")
+            _both_widths(page, "account")
             page.goto(f"{url}/signals")
             assert "Time (Asia/Tokyo)" in page.locator("table.signals thead").inner_text()
+            page.goto(f"{url}/list?ticker=NMFC-ROIC")
+            assert page.locator("#avg-all").is_visible()
+            _both_widths(page, "list-console")
         finally:
             browser.close()

@@ -3,7 +3,8 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from pnl.curves import drawdowns, hourly_drawdowns, thinned
+from pairsapi.charts import thinned
+from pnl.curves import drawdowns, hourly_drawdowns
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
 

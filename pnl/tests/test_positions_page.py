@@ -127,3 +127,18 @@ def test_slippage_is_averaged_by_instrument_and_by_local_hour(trader, settings):
     assert "MSFT" not in by_instrument[: by_instrument.index("</table>")]
     hour = at.astimezone(ZoneInfo("America/New_York")).hour
     assert f"<td>{hour:02d}:00</td>" in html[html.index('id="slip-by-hour"') :]
+
+
+def test_the_time_from_alert_to_fill_is_told_in_seconds(trader):
+    from signals.tests.factories import make_single
+
+    alerted = timezone.now().replace(microsecond=0) - timedelta(minutes=5)
+    for seconds in (1, 2, 3, 4, 30):
+        make_single(
+            timestamp=alerted,
+            order_status="filled",
+            filled_at=alerted + timedelta(seconds=seconds),
+        )
+    html = _positions_page()
+    assert "Over the last 5 fills: median <strong>3.0 s</strong>" in html
+    assert "longest 30.0 s" in html

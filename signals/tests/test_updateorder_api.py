@@ -138,3 +138,20 @@ def test_wrong_passphrase_is_400():
         format="json",
     )
     assert response.json() == {"message": {"passphrase": "incorrect passphrase."}}
+
+
+def test_the_moment_a_signal_becomes_filled_is_kept_and_not_moved_by_repeats():
+    signal = make_signal(order_id1=7, order_id2=8, order_status="created")
+    report(order_id=7, symbol="NMFC", price=12.6, filled_qty=603)
+    report(order_id=8, symbol="ROIC", price=15.55, filled_qty=100)
+    signal.refresh_from_db()
+    assert signal.order_status == "part.filled" and signal.filled_at is None
+    report(order_id=8, symbol="ROIC", price=15.55, filled_qty=452)
+    signal.refresh_from_db()
+    assert signal.order_status == "filled"
+    filled_at = signal.filled_at
+    assert filled_at is not None and filled_at >= signal.timestamp
+    report(order_id=8, symbol="ROIC", price=15.55, filled_qty=452)  # the bridge repeats itself
+    signal.refresh_from_db()
+    assert signal.filled_at == filled_at
+    assert "filled_at" not in report(order_id=7, symbol="NMFC", price=12.6, filled_qty=603).json()
