@@ -7,6 +7,7 @@ import os
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from .brokers.base import Broker
@@ -19,13 +20,20 @@ def _env(name: str, default: str = "") -> str:
     return os.environ.get(name, default)
 
 
-def _number_option(
-    options: argparse.ArgumentParser, flag: str, variable: str, default: str, what: str
+def _option(
+    group: argparse._ActionsContainer,
+    flag: str,
+    variable: str,
+    default: str,
+    what: str,
+    kind: Callable[[str], object] = str,
 ) -> None:
-    options.add_argument(
+    """``flag``, also from the environment variable ``variable``; argparse reads a value taken
+    from the environment as it reads one typed, refusals in words included."""
+    group.add_argument(
         flag,
-        type=float,
-        default=float(_env(variable, default)),
+        type=kind,
+        default=_env(variable, default),
         help=f"{what} ({variable}; default %(default)s)",
     )
 
@@ -36,11 +44,7 @@ def parser() -> argparse.ArgumentParser:
         description="Place the service's waiting signals with a broker and report fills, "
         "positions and the account back.",
     )
-    options.add_argument(
-        "--api",
-        default=_env("BRIDGE_API", "http://127.0.0.1:8000/v3"),
-        help="the service's v3 address (BRIDGE_API; default %(default)s)",
-    )
+    _option(options, "--api", "BRIDGE_API", "http://127.0.0.1:8000/v3", "the service's v3 address")
     options.add_argument(
         "--passphrase",
         default=_env("BRIDGE_PASSPHRASE", _env("WEBHOOK_PASSPHRASE")) or None,
@@ -52,51 +56,55 @@ def parser() -> argparse.ArgumentParser:
         default=_env("BRIDGE_BROKER", "paper"),
         help="where orders go (BRIDGE_BROKER; default %(default)s)",
     )
-    options.add_argument(
+    paper = options.add_argument_group("the paper broker (--broker paper)")
+    _option(
+        paper,
         "--paper-book",
-        type=Path,
-        default=Path(_env("PAPER_BOOK", "paper-book.json")),
-        help="the paper broker's orders, kept across restarts (PAPER_BOOK; default %(default)s)",
+        "PAPER_BOOK",
+        "paper-book.json",
+        "the paper broker's orders, kept across restarts",
+        Path,
     )
-    _number_option(
-        options,
+    _option(
+        paper,
         "--slippage",
         "PAPER_SLIPPAGE",
         "0.0005",
         "paper fills' slippage as a fraction of the price",
+        float,
     )
-    options.add_argument(
+    paper.add_argument(
         "--partial-fills",
         action="store_true",
         default=_env("PAPER_PARTIAL_FILLS", "0") == "1",
         help="fill each paper order in two parts (PAPER_PARTIAL_FILLS=1)",
     )
-    _number_option(
-        options,
+    _option(
+        paper,
         "--leg2-price",
         "PAPER_LEG2_PRICE",
         "100",
         "a pair's second leg's price when none is known yet",
+        float,
     )
-    _number_option(options, "--cash", "PAPER_CASH", "100000", "the paper account's starting cash")
+    _option(paper, "--cash", "PAPER_CASH", "100000", "the paper account's starting cash", float)
     ib = options.add_argument_group("Interactive Brokers (--broker ib), through TWS or IB Gateway")
-    ib.add_argument(
-        "--ib-host",
-        default=_env("IB_HOST", "127.0.0.1"),
-        help="where TWS or IB Gateway listens (IB_HOST; default %(default)s)",
-    )
-    ib.add_argument(
+    _option(ib, "--ib-host", "IB_HOST", "127.0.0.1", "where TWS or IB Gateway listens")
+    _option(
+        ib,
         "--ib-port",
-        type=int,
-        default=_env("IB_PORT", "7497"),
-        help="its API port: 7497 TWS paper, 7496 TWS live, 4002/4001 Gateway paper/live "
-        "(IB_PORT; default %(default)s)",
+        "IB_PORT",
+        "7497",
+        "its API port: 7497 TWS paper, 7496 TWS live, 4002/4001 Gateway paper/live",
+        int,
     )
-    ib.add_argument(
+    _option(
+        ib,
         "--ib-client-id",
-        type=int,
-        default=_env("IB_CLIENT_ID", "1"),
-        help="the API client id, unique per connection to TWS (IB_CLIENT_ID; default %(default)s)",
+        "IB_CLIENT_ID",
+        "1",
+        "the API client id, unique per connection to TWS; keep it across restarts",
+        int,
     )
     ib.add_argument(
         "--ib-account",

@@ -2,29 +2,19 @@
 the broker against a fake TWS: order ids, partial fills, repeats, rejections, warnings (399),
 lost connections, a download that did not finish, and a restart."""
 
-import time
-
 import pytest
 
 from bridge.brokers.base import CANCELED, FILLED, OPEN, BrokerUnavailable
 from bridge.brokers.ib import IBBroker, account_figures, contract_for, order_for, service_symbol
 from bridge.orders import Instrument, LegOrder
 from bridge.tests.fake_ib import ACCOUNT, REJECTED, WARNING, FakeIB, FakeTWS
+from bridge.tests.loop import until
 
 STOCK = Instrument("STK", "SMART", "NASDAQ", "USD", "MARKET")
 
 
 def leg(symbol="AAPL", instrument=STOCK, ref="pairs-1-leg1", action="BUY", quantity=100):
     return LegOrder(ref, int(ref.split("-")[1]), int(ref[-1]), symbol, action, quantity, instrument)
-
-
-def until(condition, seconds=5.0):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.01)
-    return False
 
 
 # --- contracts and orders
@@ -263,3 +253,13 @@ def test_the_command_line_takes_ibs_address_from_options_or_the_environment(monk
         assert not broker.ready.is_set()  # nothing listens there: it keeps trying
     finally:
         broker.close()
+
+
+def test_a_bad_value_in_the_environment_is_refused_in_words(monkeypatch, capsys):
+    from bridge import cli
+
+    monkeypatch.setenv("IB_PORT", "seven")
+    with pytest.raises(SystemExit) as stopped:
+        cli.parser().parse_args(["--broker", "ib"])
+    assert stopped.value.code == 2
+    assert "argument --ib-port: invalid int value: 'seven'" in capsys.readouterr().err
