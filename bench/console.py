@@ -58,7 +58,7 @@ def _furnish():
                 order_status, ticker_type, ticker1, filled_qty1, filled_qty2, fill_price, slip,
                 created_by)
             SELECT now() - make_interval(secs => n * 86.4), 'BIG', 'buy', 10, 1.0, '', 'filled',
-                   'single', 'BIG', 10, 0, 1.0, (n %% 9 - 4) / 100.0, 'passphrase'
+                   'single', 'BIG', 10, 0, 1.0, (n % 9 - 4) / 100.0, 'passphrase'
             FROM generate_series(1, 40000) AS n
             """
         )
