@@ -90,11 +90,10 @@ def dashboard(request):
     )
 
 
-# The slippage page lists at most LIST_ROWS signals and charts at most LIST_CHART_POINTS, drawn
-# from the newest LIST_CHART_SOURCE slips of the range.
-LIST_ROWS = 500
+# The slippage page lists at most LIST_ROWS signals; its chart shows each signal's slip, or on a
+# range of more than LIST_CHART_POINTS signals their hourly averages, at most that many points.
+LIST_ROWS = 50
 LIST_CHART_POINTS = 400
-LIST_CHART_SOURCE = 5_000
 
 # Day bounds are computed in the display zone; past these, the arithmetic leaves the calendar.
 FIRST_LISTED_DAY = date(1970, 1, 1)
@@ -140,19 +139,19 @@ def signal_list(request):
         # A long range is summed up whole (averages, the chart), but only its newest rows are
         # listed: the signal log pages through the rest, and exports it.
         signals = selectors.signals_for_ticker_between(ticker, first, last, most=LIST_ROWS)
-        slipped = [
-            (moment.astimezone(display_zone()), slip)
-            for moment, slip in selectors.slips_for_ticker_between(
-                ticker, first, last, most=LIST_CHART_SOURCE
-            )
-        ]
-        total = selectors.count_for_ticker_between(ticker, first, last)
+        summary = selectors.slippage_summary(ticker, first, last)
+        total, hourly = summary.count, summary.count > LIST_CHART_POINTS
+        points = (
+            summary.hourly if hourly else selectors.slips_for_ticker_between(ticker, first, last)
+        )
+        slipped = [(moment.astimezone(display_zone()), slip) for moment, slip in points]
         context.update(
             rows=_rows(signals),
             total=total,
             shown_all=total <= len(signals),
+            hourly=hourly,
             log_query=urlencode({"ticker": ticker, "start": start, "end": end}),
-            averages=selectors.average_slippage_between(ticker, first, last),
+            averages=summary.averages,
             chart=line_chart(
                 thinned(slipped, LIST_CHART_POINTS),
                 f"slippage of {ticker}",

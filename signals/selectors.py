@@ -2,10 +2,19 @@
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
-from django.db.models.functions import ExtractHour
+from django.db.models import (
+    Avg,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Q,
+    QuerySet,
+    Sum,
+)
+from django.db.models.functions import ExtractHour, TruncHour
 
 from instruments.models import Ticker
 from pairsapi.actors import PASSPHRASE, STAFF_PREFIX, USER_PREFIX
@@ -49,35 +58,58 @@ def signals_for_ticker_between(
     return list(signals[:most] if most is not None else signals)
 
 
-def count_for_ticker_between(name: str, start: datetime, end: datetime) -> int:
-    return _of_ticker(name).filter(timestamp__gte=start, timestamp__lt=end).count()
+@dataclass(frozen=True)
+class SlippageSummary:
+    count: int  # signals in the range
+    averages: dict[str, float | None]  # buy, sell, all: average slip of those that have one
+    hourly: list[tuple[datetime, float]]  # (hour, average slip), oldest first
+
+
+def _average(total: float, number: float) -> float | None:
+    return total / number if number else None
+
+
+def slippage_summary(name: str, start: datetime, end: datetime) -> SlippageSummary:
+    """One ticker's or pair's slippage over a range, in one pass over its signals: the count,
+    the averages of buys, sells and all, and the average of each hour (a chart's points)."""
+    groups = (
+        _of_ticker(name)
+        .filter(timestamp__gte=start, timestamp__lt=end)
+        .annotate(hour=TruncHour("timestamp", tzinfo=UTC))
+        .values("hour", "order_action")
+        .annotate(signals=Count("rowid"), slipped=Count("slip"), slip_sum=Sum("slip"))
+        .order_by("hour")
+    )
+    count = 0
+    sums: dict[str, list[float]] = {"buy": [0.0, 0], "sell": [0.0, 0]}
+    hours: dict[datetime, list[float]] = {}
+    for group in groups:
+        count += group["signals"]
+        if group["slipped"]:
+            sums[group["order_action"]][0] += group["slip_sum"]
+            sums[group["order_action"]][1] += group["slipped"]
+            hour = hours.setdefault(group["hour"], [0.0, 0])
+            hour[0] += group["slip_sum"]
+            hour[1] += group["slipped"]
+    every = [sums["buy"][0] + sums["sell"][0], sums["buy"][1] + sums["sell"][1]]
+    return SlippageSummary(
+        count=count,
+        averages={
+            "buy": _average(*sums["buy"]),
+            "sell": _average(*sums["sell"]),
+            "all": _average(*every),
+        },
+        hourly=[(moment, total / number) for moment, (total, number) in hours.items()],
+    )
 
 
 def slips_for_ticker_between(
-    name: str, start: datetime, end: datetime, most: int
+    name: str, start: datetime, end: datetime
 ) -> list[tuple[datetime, float]]:
-    """(timestamp, slip) of the newest ``most`` signals with a slip in the range, oldest
-    first (a chart's points)."""
-    slipped = (
-        _of_ticker(name)
-        .filter(timestamp__gte=start, timestamp__lt=end, slip__isnull=False)
-        .order_by("-rowid")
-        .values_list("timestamp", "slip")[:most]
-    )
-    return [(moment, slip) for moment, slip in reversed(list(slipped)) if slip is not None]
-
-
-def average_slippage(signals: QuerySet[Signal]) -> dict[str, float | None]:
-    """Average slip of buys, of sells and of all, over the signals that have one."""
-    return signals.aggregate(
-        buy=Avg("slip", filter=Q(order_action="buy")),
-        sell=Avg("slip", filter=Q(order_action="sell")),
-        all=Avg("slip"),
-    )
-
-
-def average_slippage_between(name: str, start: datetime, end: datetime) -> dict[str, float | None]:
-    return average_slippage(_of_ticker(name).filter(timestamp__gte=start, timestamp__lt=end))
+    """Each signal's slip in the range, oldest first (a short range's chart)."""
+    slipped = _of_ticker(name).filter(timestamp__gte=start, timestamp__lt=end, slip__isnull=False)
+    points = slipped.order_by("timestamp", "rowid").values_list("timestamp", "slip")
+    return [(moment, slip) for moment, slip in points if slip is not None]
 
 
 def statuses_named(status: str) -> tuple[str, ...]:

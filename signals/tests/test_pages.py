@@ -141,11 +141,13 @@ def test_a_long_range_on_the_slippage_page_lists_its_newest_rows_and_charts_a_bo
     monkeypatch.setattr(pages, "LIST_ROWS", 10)
     monkeypatch.setattr(pages, "LIST_CHART_POINTS", 8)
     for n in range(30):
-        make_single("AAPL", slip=n / 100, timestamp=timezone.now() - timedelta(minutes=n))
+        make_single("AAPL", slip=n / 100, timestamp=timezone.now() - timedelta(hours=n))
     today = local_today().isoformat()
     response = browser.get("/list", {"ticker": "AAPL", "start": "2020-01-01", "end": today})
     html = response.content.decode()
     assert "30 signals from 2020-01-01" in html
     assert len(rows(response)) == 10
     assert "The newest 10 are listed" in html and "/signals?ticker=AAPL" in html
-    assert html.count("<circle") == 8
+    assert "Slippage over time (hourly averages)" in html
+    assert html.count("<circle") == 8  # 30 hours thinned to 8 points
+    assert "<title>slippage of AAPL</title>" in html
