@@ -32,6 +32,23 @@ class StreamEvent:
     signal: dict[str, Any] | None  # None: only the cursor moved (the opening line, heartbeats)
 
 
+def _lines_as_they_come(response: requests.Response) -> Iterator[str]:
+    """The body's lines as soon as each is whole. ``iter_lines`` waits for 512 bytes at a time,
+    which on a server that does not chunk its answer (Django's runserver, behind ``make run``)
+    holds an event back until later ones push it through."""
+    pending = b""
+    while True:
+        received = response.raw.read1(65536)
+        if not received:
+            if pending:
+                yield pending.decode()
+            return
+        pending += received
+        *whole, pending = pending.split(b"\n")
+        for line in whole:
+            yield line.removesuffix(b"\r").decode()
+
+
 class ServiceClient:
     def __init__(self, api: str, passphrase: str, timeout: float = 10.0) -> None:
         self.api = api.rstrip("/")
@@ -115,7 +132,7 @@ class ServiceClient:
             )
         fields: dict[str, str] = {}
         try:
-            for line in response.iter_lines(decode_unicode=True):
+            for line in _lines_as_they_come(response):
                 if line == "":
                     if fields.get("event") == "signal":
                         yield StreamEvent(int(fields["id"]), json.loads(fields["data"]))

@@ -26,6 +26,7 @@ def pnl(value):
 @register.filter
 def pnl_class(value):
     """``gain`` or ``loss`` for colouring; nothing for zero or unknown."""
-    if value is None or value == UNKNOWN_PNL or value == 0:
+    # Anything but a number (a missing leg's figure renders as "") is not coloured.
+    if not isinstance(value, int | float) or value == UNKNOWN_PNL or value == 0:
         return ""
     return "gain" if value > 0 else "loss"
