@@ -142,3 +142,10 @@ def test_the_time_from_alert_to_fill_is_told_in_seconds(trader):
     html = _positions_page()
     assert "Over the last 5 fills: median <strong>3.0 s</strong>" in html
     assert "longest 30.0 s" in html
+
+
+def test_a_pair_whose_legs_are_not_registered_shows_without_figures(trader):
+    PairFactory(ticker1="NMFC", ticker2="ROIC", hedge=0.75, status=True)  # no tickers for them
+    html = _positions_page()
+    assert "NMFC-ROIC" in html
+    assert '<td>both legs</td><td></td><td class="num ">0</td>' in html
