@@ -1,4 +1,5 @@
-"""The trader's dashboard and signal list pages."""
+"""The console's signal pages: the dashboard, the log and its CSV export, one signal's page, the
+slippage page, manual orders, and the pages' own live stream."""
 
 import csv
 import json
