@@ -7,7 +7,7 @@ from pairsapi.paging import EstimatedCountPaginator
 from . import services
 from .expressions import PAIR, SINGLE
 from .models import RejectedRequest, Signal
-from .selectors import LOG_STATUSES
+from .selectors import LOG_STATUSES, instrument_filter, instrument_named
 
 DERIVED_FIELDS = (
     "rowid",
@@ -80,8 +80,8 @@ class SignalAdmin(ChangeHistoryMixin, admin.ModelAdmin):
     )
     # A search names a leg exactly (the ticker index serves it); a substring search of the
     # expression would read every row of a million-signal log.
-    search_fields = ("=ticker1",)
-    search_help_text = "A single's symbol or a pair's first leg, exactly: AAPL, NMFC, EUR.USD."
+    search_fields = ("=ticker1",)  # shows the search box; get_search_results does the search
+    search_help_text = "A ticker or pair as TradingView writes it: AAPL, nasdaq:aapl, KO-0.5*PEP."
     readonly_fields = DERIVED_FIELDS
     actions = ("cancel_waiting",)
     list_per_page = 50
@@ -90,6 +90,18 @@ class SignalAdmin(ChangeHistoryMixin, admin.ModelAdmin):
     # no date drill-down either: listing its years and months reads the whole table.)
     show_full_result_count = False
     paginator = EstimatedCountPaginator
+
+    def get_search_results(self, request, queryset, search_term):
+        """Read the term as the signal log reads a ticker (any case, TradingView's spellings)
+        and match the indexed legs exactly: Django's own "=" search compares upper-cased
+        values, which no index serves, and read every row of a million-signal log."""
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        instrument = instrument_named(term)
+        if instrument is None:
+            return queryset.none(), False
+        return queryset.filter(instrument_filter(instrument)), False
 
     def creation(self, obj):
         return AuditChange(at=obj.timestamp, action="create", actor=obj.created_by, changes={})

@@ -23,10 +23,11 @@ def sqlite_can_return_rows(app_configs=None, **kwargs):
 
 def keep_change_triggers(sender, using="default", **kwargs):
     """SQLite rebuilds a table to alter it, and its triggers go with the old one: after every
-    migrate, the stream's numbering triggers are put back where missing (PostgreSQL alters in
-    place and keeps them)."""
+    migrate, the stream's numbering triggers and the slippage roll-up's are put back where
+    missing (PostgreSQL alters in place and keeps them)."""
     from django.db import connections
 
+    from . import slippage_sql
     from .changes_sql import SQLITE_TRIGGERS
 
     target = connections[using]
@@ -38,7 +39,11 @@ def keep_change_triggers(sender, using="default", **kwargs):
         ]
         if "change_seq" not in columns:
             return
-        for statement in SQLITE_TRIGGERS:
+        tables = target.introspection.table_names(cursor)
+        triggers = list(SQLITE_TRIGGERS)
+        if "signals_slippage_hour" in tables:
+            triggers += slippage_sql.SQLITE_TRIGGERS
+        for statement in triggers:
             cursor.execute(statement.replace("CREATE TRIGGER", "CREATE TRIGGER IF NOT EXISTS", 1))
 
 

@@ -127,3 +127,30 @@ class RejectedRequest(models.Model):
 
     def __str__(self):
         return f"{self.route} from {self.client_address}: {self.reason[:60]}"
+
+
+class SlippageHour(models.Model):
+    """The slips of one ticker's or pair's signals of one action in one UTC hour, summed: the
+    slippage page's averages and chart over a long range read these instead of every signal.
+    Kept by database triggers on signals (signals/slippage_sql.py) whenever a signal's slip,
+    time, instrument or action is set or changed; alerts arrive without a slip and add nothing."""
+
+    ticker_type = models.CharField(max_length=12)
+    ticker1 = models.CharField(max_length=40)
+    ticker2 = models.CharField(max_length=40, blank=True)  # "" for a single
+    hour = models.DateTimeField()
+    order_action = models.CharField(max_length=4)
+    slipped = models.BigIntegerField(default=0)
+    slip_sum = models.FloatField(default=0)
+
+    class Meta:
+        db_table = "signals_slippage_hour"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ticker1", "ticker2", "ticker_type", "hour", "order_action"],
+                name="slippage_hour_once",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.ticker1}-{self.ticker2} {self.hour:%Y-%m-%d %H}h {self.order_action}"

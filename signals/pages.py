@@ -139,17 +139,17 @@ def signal_list(request):
         first, last = day_bounds(start, end)
         # A long range is summed up whole (averages, the chart), but only its newest rows are
         # listed: the signal log pages through the rest, and exports it.
-        signals = selectors.signals_for_ticker_between(ticker, first, last, most=LIST_ROWS)
+        listed = selectors.signals_for_ticker_between(ticker, first, last, most=LIST_ROWS + 1)
         summary = selectors.slippage_summary(ticker, first, last)
-        total, hourly = summary.count, summary.count > LIST_CHART_POINTS
+        hourly = summary.slipped > LIST_CHART_POINTS
         points = (
             summary.hourly if hourly else selectors.slips_for_ticker_between(ticker, first, last)
         )
         slipped = [(moment.astimezone(display_zone()), slip) for moment, slip in points]
         context.update(
-            rows=_rows(signals),
-            total=total,
-            shown_all=total <= len(signals),
+            rows=_rows(listed[:LIST_ROWS]),
+            more=len(listed) > LIST_ROWS,
+            slipped=summary.slipped,
             hourly=hourly,
             log_query=urlencode({"ticker": ticker, "start": start, "end": end}),
             averages=summary.averages,

@@ -2,7 +2,7 @@
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 
 from django.db.models import (
     Avg,
@@ -23,7 +23,7 @@ from pairsapi.queries import newest
 
 from .checks import REFUSALS, REFUSED_STATUSES
 from .expressions import PAIR, SINGLE, parse_expression, symbol_candidates
-from .models import WAITING_STATUSES, Signal
+from .models import WAITING_STATUSES, Signal, SlippageHour
 
 
 def signal_by_rowid(rowid: int) -> Signal | None:
@@ -60,46 +60,77 @@ def signals_for_ticker_between(
 
 @dataclass(frozen=True)
 class SlippageSummary:
-    count: int  # signals in the range
-    averages: dict[str, float | None]  # buy, sell, all: average slip of those that have one
-    hourly: list[tuple[datetime, float]]  # (hour, average slip), oldest first
+    slipped: int  # signals in the range that have a slip
+    averages: dict[str, float | None]  # buy, sell, all: their average slip
+    hourly: list[tuple[datetime, float]]  # (UTC hour, average slip), oldest first
 
 
 def _average(total: float, number: float) -> float | None:
     return total / number if number else None
 
 
-def slippage_summary(name: str, start: datetime, end: datetime) -> SlippageSummary:
-    """One ticker's or pair's slippage over a range, in one pass over its signals: the count,
-    the averages of buys, sells and all, and the average of each hour (a chart's points)."""
-    groups = (
-        _of_ticker(name)
-        .filter(timestamp__gte=start, timestamp__lt=end)
+def _hour_floor(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+
+
+def _rolled_up(name: str) -> QuerySet[SlippageHour]:
+    legs = name.split("-")
+    if len(legs) == 2:
+        return SlippageHour.objects.filter(ticker_type=PAIR, ticker1=legs[0], ticker2=legs[1])
+    if len(legs) == 1:
+        return SlippageHour.objects.filter(ticker_type=SINGLE, ticker1=legs[0], ticker2="")
+    return SlippageHour.objects.none()
+
+
+def _summed_by_hour(signals: QuerySet[Signal]) -> list[tuple[datetime, str, int, float]]:
+    """(UTC hour, action, signals with a slip, their slips' sum), straight from the signals."""
+    return [
+        (row["hour"], row["order_action"], row["slipped"], row["slip_sum"])
+        for row in signals.filter(slip__isnull=False)
         .annotate(hour=TruncHour("timestamp", tzinfo=UTC))
         .values("hour", "order_action")
-        .annotate(signals=Count("rowid"), slipped=Count("slip"), slip_sum=Sum("slip"))
-        .order_by("hour")
-    )
-    count = 0
-    sums: dict[str, list[float]] = {"buy": [0.0, 0], "sell": [0.0, 0]}
-    hours: dict[datetime, list[float]] = {}
-    for group in groups:
-        count += group["signals"]
-        if group["slipped"]:
-            sums[group["order_action"]][0] += group["slip_sum"]
-            sums[group["order_action"]][1] += group["slipped"]
-            hour = hours.setdefault(group["hour"], [0.0, 0])
-            hour[0] += group["slip_sum"]
-            hour[1] += group["slipped"]
-    every = [sums["buy"][0] + sums["sell"][0], sums["buy"][1] + sums["sell"][1]]
+        .annotate(slipped=Count("slip"), slip_sum=Sum("slip"))
+    ]
+
+
+def slippage_summary(name: str, start: datetime, end: datetime) -> SlippageSummary:
+    """One ticker's or pair's slippage over a range: how many signals have a slip, the average
+    of buys, sells and all, and the average of each hour (a chart's points). The whole hours
+    inside the range come from the hourly roll-up (SlippageHour), the part-hours at its ends
+    from the signals themselves, so a long range costs one row per hour, not per signal."""
+    first_whole = _hour_floor(start)
+    if first_whole < start:
+        first_whole += timedelta(hours=1)
+    last_whole = _hour_floor(end)  # whole hours run from first_whole up to last_whole
+    signals = _of_ticker(name).filter(timestamp__gte=start, timestamp__lt=end)
+    if first_whole >= last_whole:
+        parts = _summed_by_hour(signals)
+    else:
+        parts = _summed_by_hour(
+            signals.filter(Q(timestamp__lt=first_whole) | Q(timestamp__gte=last_whole))
+        ) + list(
+            _rolled_up(name)
+            .filter(hour__gte=first_whole, hour__lt=last_whole, slipped__gt=0)
+            .values_list("hour", "order_action", "slipped", "slip_sum")
+        )
+    by_action: dict[str, list[float]] = {"buy": [0.0, 0], "sell": [0.0, 0]}
+    by_hour: dict[datetime, list[float]] = {}
+    for hour, action, slipped, slip_sum in parts:
+        by_action.setdefault(action, [0.0, 0])
+        by_action[action][0] += slip_sum
+        by_action[action][1] += slipped
+        summed = by_hour.setdefault(hour, [0.0, 0])
+        summed[0] += slip_sum
+        summed[1] += slipped
+    every = [sum(v[0] for v in by_action.values()), sum(v[1] for v in by_action.values())]
     return SlippageSummary(
-        count=count,
+        slipped=int(every[1]),
         averages={
-            "buy": _average(*sums["buy"]),
-            "sell": _average(*sums["sell"]),
+            "buy": _average(*by_action["buy"]),
+            "sell": _average(*by_action["sell"]),
             "all": _average(*every),
         },
-        hourly=[(moment, total / number) for moment, (total, number) in hours.items()],
+        hourly=[(hour, total / number) for hour, (total, number) in sorted(by_hour.items())],
     )
 
 
@@ -235,19 +266,17 @@ class LogFilter:
     source: str = ""  # a key of LOG_SOURCES
 
 
+def instrument_filter(instrument: Instrument) -> Q:
+    """The signals of a ticker or pair, in the terms the ticker index serves."""
+    if instrument.kind == PAIR:
+        return Q(ticker_type=PAIR, ticker1__in=instrument.symbols1, ticker2__in=instrument.symbols2)
+    return Q(ticker_type=SINGLE, ticker1__in=instrument.symbols1, ticker2__isnull=True)
+
+
 def _filtered(log_filter: LogFilter) -> QuerySet[Signal]:
     signals = Signal.objects.all()
-    instrument = log_filter.instrument
-    if instrument is not None and instrument.kind == PAIR:
-        signals = signals.filter(
-            ticker_type=PAIR,
-            ticker1__in=instrument.symbols1,
-            ticker2__in=instrument.symbols2,
-        )
-    elif instrument is not None:
-        signals = signals.filter(
-            ticker_type=SINGLE, ticker1__in=instrument.symbols1, ticker2__isnull=True
-        )
+    if log_filter.instrument is not None:
+        signals = signals.filter(instrument_filter(log_filter.instrument))
     if log_filter.status:
         signals = signals.filter(order_status__in=LOG_STATUSES[log_filter.status])
     if log_filter.action:
