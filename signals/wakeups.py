@@ -35,7 +35,6 @@ class ChangeBell:
         self._listener: threading.Thread | None = None
         self._stopping = threading.Event()
         self._connection = None
-        self.waiters = 0  # streams and long polls of this process waiting now
 
     def ring(self) -> None:
         with self._condition:
@@ -49,11 +48,7 @@ class ChangeBell:
             return
         self._start_listener()
         with self._condition:
-            self.waiters += 1
-            try:
-                self._condition.wait_for(lambda: self.rung != seen, timeout)
-            finally:
-                self.waiters -= 1
+            self._condition.wait_for(lambda: self.rung != seen, timeout)
 
     def _start_listener(self) -> None:
         with self._condition:
@@ -105,9 +100,11 @@ class ChangeBell:
             if listener.notifies:
                 listener.notifies.clear()
                 self.ring()
-                if self.waiters:  # second looks only when someone is looking
-                    now = time.monotonic()
-                    tails = [now + delay for delay in _TAIL_SECONDS]
+                # Second looks always: a stream busy sending when the notification came is
+                # not waiting, yet must still see a commit beside the notifying one. A ring
+                # nobody waits for costs nothing.
+                now = time.monotonic()
+                tails = [now + delay for delay in _TAIL_SECONDS]
 
     def stop_listening(self) -> None:
         """End this process's listener and its connection (the tests, before dropping their
