@@ -9,7 +9,7 @@ from django.db import connection
 from django.utils.functional import cached_property
 
 # Below this many rows (by the estimate) the exact count is cheap and shown instead.
-ESTIMATE_ABOVE = 100_000
+ESTIMATE_ABOVE = 20_000
 
 
 def estimated_rows(queryset) -> int | None:

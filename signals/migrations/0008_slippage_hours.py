@@ -27,7 +27,7 @@ def remove(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('signals', '0008_ticker_statistics'),
+        ('signals', '0007_filled_at'),
     ]
 
     operations = [
