@@ -150,6 +150,7 @@ def notify_cost(webhook_url, database):
     """The webhook's throughput with the NOTIFY trigger on over off, ABBA order, no stream open
     (what the notifying costs the write, not what serving the streams costs the worker)."""
     runs = {"on": [], "off": []}
+    wrk(webhook_url, seconds=3, body=ALERT_BODY)  # a fresh server warms up unmeasured
     for round_number in range(ROUNDS):
         for name in ("on", "off") if round_number % 2 == 0 else ("off", "on"):
             action = "ENABLE" if name == "on" else "DISABLE"
