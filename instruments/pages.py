@@ -28,8 +28,7 @@ def _watched(window: int):
     for pair in pairs:
         prices = selectors.newest_prices(pair.name, window)
         stats = spread_stats([tick.price for tick in prices], window)
-        leg1 = legs.get(pair.ticker1)
-        position = leg1.active_pos if leg1 is not None else 0
+        position = selectors.pair_position(pair, legs)
         rows.append(
             {
                 "pair": pair,

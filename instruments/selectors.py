@@ -1,6 +1,7 @@
 """Read queries on tickers and pairs, shared by the API, the pages and the other apps."""
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
@@ -97,3 +98,31 @@ def tickers_by_symbol(symbols: Iterable[str]) -> dict[str, Ticker]:
 def newest_prices(instrument: str, number: int) -> list[PriceTick]:
     """The instrument's newest ``number`` prices, newest first (its index serves it)."""
     return list(PriceTick.objects.filter(instrument=instrument).order_by("-at", "-id")[:number])
+
+
+@dataclass(frozen=True)
+class Holding:
+    """What the book holds of a ticker or pair: a pair's position is its first leg's."""
+
+    pair: Pair | None
+    position: float
+
+
+def pair_position(pair: Pair, legs: dict[str, Ticker]) -> float:
+    leg1 = legs.get(pair.ticker1)
+    return leg1.active_pos if leg1 is not None else 0.0
+
+
+def holding_of(name: str) -> Holding | None:
+    """The registered ticker or pair ``name`` (AAPL, NMFC-ROIC) and its position; None when
+    neither is registered."""
+    pair = pair_by_name(name)
+    if pair is not None:
+        return Holding(pair, pair_position(pair, tickers_by_symbol([pair.ticker1])))
+    ticker = ticker_by_symbol(name)
+    return None if ticker is None else Holding(None, ticker.active_pos)
+
+
+def active_tickers() -> QuerySet[Ticker]:
+    """Tickers traded as singles."""
+    return Ticker.objects.filter(active=True)

@@ -6,17 +6,6 @@ from datetime import datetime
 Point = tuple[datetime, float]
 
 
-def drawdowns(points: Sequence[Point]) -> list[Point]:
-    """Each point's distance below the highest value before it (0 at a new peak, else
-    negative), oldest first as given."""
-    peak = None
-    curve = []
-    for moment, value in points:
-        peak = value if peak is None else max(peak, value)
-        curve.append((moment, value - peak))
-    return curve
-
-
 def hourly_drawdowns(hours: Sequence[tuple[datetime, float, float]]) -> list[Point]:
     """Drawdown per hour from (hour, highest, lowest): each hour's low below the highest value
     seen up to and including it."""

@@ -8,7 +8,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.utils import timezone
 
-from instruments.selectors import active_pairs, single_tickers_to_show, tickers_by_symbol
+from instruments.selectors import (
+    active_pairs,
+    pair_position,
+    single_tickers_to_show,
+    tickers_by_symbol,
+)
 from pairsapi.charts import line_chart, thinned
 from pairsapi.display import display_zone
 from pairsapi.live import render_live
@@ -75,7 +80,7 @@ def positions(request):
             "leg1": legs.get(pair.ticker1),
             "leg2": legs.get(pair.ticker2),
             "pnl": _pnl(legs.get(pair.ticker1)) + _pnl(legs.get(pair.ticker2)),
-            "position": legs[pair.ticker1].active_pos if pair.ticker1 in legs else 0,
+            "position": pair_position(pair, legs),
         }
         for pair in pairs
     ]

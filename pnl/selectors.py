@@ -24,16 +24,6 @@ def latest_known_snapshot() -> AccountSnapshot | None:
     return AccountSnapshot.objects.filter(known).order_by("-rowid").first()
 
 
-def net_liquidation_history(
-    since: datetime | None = None,
-) -> list[tuple[datetime, float | None]]:
-    """(timestamp, NetLiquidation) oldest first, for the positions page's chart."""
-    snapshots = AccountSnapshot.objects.filter(net_liquidation__isnull=False)
-    if since is not None:
-        snapshots = snapshots.filter(timestamp__gte=since)
-    return list(snapshots.order_by("timestamp").values_list("timestamp", "net_liquidation"))
-
-
 def net_liquidation_by_hour(since: datetime) -> list[tuple[datetime, float, float, float]]:
     """(hour, average, highest, lowest) of NetLiquidation per UTC hour since ``since``, oldest
     first: a chart's worth of points however often the bridge reports."""

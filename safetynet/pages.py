@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
-from instruments.selectors import newest_pairs, newest_tickers
+from instruments.selectors import active_pairs, active_tickers
 from pairsapi.display import ago_text, display_zone
 from signals.models import RejectedRequest
 
@@ -54,8 +54,8 @@ def _context(request, delivered=None):
     contact = selectors.bridge_last_seen()
     run = selectors.last_watchdog_run()
     watchdog = _ago(run.checked_at) if run is not None else None
-    instruments = [p.name for p in newest_pairs(0) if p.status] + [
-        t.symbol for t in newest_tickers(0) if t.active
+    instruments = [p.name for p in active_pairs().order_by("name")] + [
+        t.symbol for t in active_tickers().order_by("symbol")
     ]
     return {
         "webhook_url": request.build_absolute_uri("/v3/webhook"),

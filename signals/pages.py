@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.selectors import history_of
-from instruments.selectors import newest_pairs, newest_tickers, pair_by_name, ticker_by_symbol
+from instruments.selectors import holding_of, newest_pairs, newest_tickers
 from pairsapi.actors import acting_as, user_actor
 from pairsapi.charts import line_chart, thinned
 from pairsapi.display import age_text, ago_text, day_bounds, display_zone, local_today
@@ -378,17 +378,13 @@ def live_signals(request):
         answer = JsonResponse({"message": "too many open streams; try again shortly."}, status=503)
         answer["Retry-After"] = "5"
         return answer
-    events = stream.signal_events(
-        cursor=cursor,
-        statuses=None,
-        as_json=lambda signal: {"rowid": signal.rowid, "order_status": signal.order_status},
+    return stream.event_stream(
+        stream.signal_events(
+            cursor=cursor,
+            statuses=None,
+            as_json=lambda signal: {"rowid": signal.rowid, "order_status": signal.order_status},
+        )
     )
-    response = StreamingHttpResponse(
-        stream.HeldStream(events), content_type="text/event-stream; charset=utf-8"
-    )
-    response["Cache-Control"] = "no-cache"
-    response["X-Accel-Buffering"] = "no"
-    return response
 
 
 # --- manual orders
@@ -404,9 +400,8 @@ def _order_context(request, form):
     data = form.data
     instrument = (data.get("instrument") or "")[:81]
     kind = data.get("kind") if data.get("kind") in KINDS else ""
-    pair = pair_by_name(instrument)
-    leg = ticker_by_symbol(pair.ticker1 if pair is not None else instrument)
-    position = leg.active_pos if leg is not None else 0
+    held = holding_of(instrument)
+    position = held.position if held is not None else 0
     contracts = form.cleaned_data.get("contracts") if form.is_bound and form.is_valid() else None
     try:
         preview = manual_order(
@@ -422,7 +417,7 @@ def _order_context(request, form):
         "kind": kind,
         "contracts": data.get("contracts"),
         "position": position,
-        "is_pair": pair is not None,
+        "is_pair": held is not None and held.pair is not None,
         "preview": preview,
         "back": request.META.get("HTTP_REFERER") or reverse("watch:watchlist"),
     }

@@ -13,7 +13,7 @@ from instruments.registry import Registry, cached_registry, refreshed_registry
 from instruments.selectors import (
     LiveRegistry,
     forex_symbols_with_base,
-    pair_by_name,
+    holding_of,
     ticker_by_symbol,
 )
 from pairsapi.domain import DuplicateAlert, NotFound, RuleViolated
@@ -316,11 +316,10 @@ def place_manual_order(
     same checks, the same way to the bridge); who placed it is the signal's ``created_by``.
     Raises NotFound for an instrument not registered, RuleViolated when the order cannot be
     made."""
-    pair = pair_by_name(instrument)
-    ticker = ticker_by_symbol(pair.ticker1 if pair is not None else instrument)
-    if pair is None and ticker is None:
+    held = holding_of(instrument)
+    if held is None:
         raise NotFound(f"no ticker or pair '{instrument}' is registered.")
-    position = ticker.active_pos if ticker is not None else 0
+    pair, position = held.pair, held.position
     expression = f"{pair.ticker1}-{pair.hedge:g}*{pair.ticker2}" if pair is not None else instrument
     try:
         order = manual_order(kind, position, contracts)

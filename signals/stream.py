@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable, Iterator
 
 from django.conf import settings
+from django.http import StreamingHttpResponse
 
 from .changes import changes_after, head
 from .models import Signal
@@ -104,6 +105,17 @@ class HeldStream:
         if not self._released:
             self._released = True
             held.release()
+
+
+def event_stream(events: Iterator[str]) -> StreamingHttpResponse:
+    """The answer that streams ``events`` (the API's stream and the pages' own), giving the
+    caller's held place back when it closes."""
+    response = StreamingHttpResponse(
+        HeldStream(events), content_type="text/event-stream; charset=utf-8"
+    )
+    response["Cache-Control"] = "no-cache"
+    response["X-Accel-Buffering"] = "no"  # nginx: pass each event on at once
+    return response
 
 
 def wait_for_change(seconds: float, found: Callable[[], bool]) -> None:

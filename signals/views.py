@@ -2,7 +2,6 @@ import json
 import re
 from contextlib import contextmanager
 
-from django.http import StreamingHttpResponse
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import status
 from rest_framework.exceptions import APIException, ParseError, ValidationError
@@ -217,12 +216,7 @@ class SignalViewSet(V3ViewSet):
             as_json=signal_json,
             on_heartbeat=lambda: getattr(request._request, "bridge_alive", lambda: None)(),
         )
-        response = StreamingHttpResponse(
-            stream.HeldStream(events), content_type="text/event-stream; charset=utf-8"
-        )
-        response["Cache-Control"] = "no-cache"
-        response["X-Accel-Buffering"] = "no"  # nginx: pass each event on at once
-        return response
+        return stream.event_stream(events)
 
     @v3_doc("One signal", None, SIGNAL)
     def retrieve(self, request, rowid):

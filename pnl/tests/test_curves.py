@@ -4,18 +4,13 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from pairsapi.charts import thinned
-from pnl.curves import drawdowns, hourly_drawdowns
+from pnl.curves import hourly_drawdowns
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def series(values):
     return [(START + timedelta(hours=n), v) for n, v in enumerate(values)]
-
-
-def test_drawdown_is_the_distance_below_the_running_peak():
-    assert [d for _, d in drawdowns(series([100, 120, 90, 130, 125]))] == [0, 0, -30, 0, -5]
-    assert drawdowns([]) == []
 
 
 @given(st.lists(st.floats(-1e9, 1e9), min_size=1, max_size=300), st.integers(3, 50))

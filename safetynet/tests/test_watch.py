@@ -220,3 +220,16 @@ def test_a_first_watchdog_compares_the_last_day_not_the_whole_history():
     body = check_once(at(0)).body
     assert f"#{recent.rowid} buy 100 AAPL: an alert before it is missing" in body
     assert f"#{old.rowid} buy" not in body and body.count("an alert before it is missing") == 1
+
+
+def test_each_watchdog_check_is_recorded_for_the_setup_page():
+    from django.utils import timezone
+
+    from safetynet.models import WatchdogRun
+
+    before = timezone.now()
+    call_command("watchdog", "--once")
+    run = WatchdogRun.objects.get()
+    assert run.checked_at >= before and run.open_alarms == 0
+    call_command("watchdog", "--once")
+    assert WatchdogRun.objects.count() == 1  # one row, moved on

@@ -284,3 +284,11 @@ def test_the_pages_stream_needs_a_login_and_says_which_signal_changed(client, br
     assert f'"rowid":{sent.rowid}' in arrived and '"order_status":"waiting"' in arrived
     assert "order_price" not in arrived  # the page reads the rest itself
     response.close()
+
+
+def test_the_pages_stream_is_refused_in_words_when_the_worker_holds_its_most(browser, settings):
+    settings.HELD_REQUESTS_PER_WORKER = 0
+    response = browser.get("/live/signals")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert response.json() == {"message": "too many open streams; try again shortly."}
