@@ -24,6 +24,7 @@ DERIVED_FIELDS = (
     "slip",
     "missed_alert",
     "created_by",
+    "alert_message",
 )
 
 

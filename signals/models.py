@@ -48,6 +48,9 @@ class Signal(models.Model):
     )
     # When a fill report completed it (the console's time from alert to fill); not in the API.
     filled_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The alert's message as the webhook received it, passphrase masked (the console's signal
+    # page); not in the API. Null for signals no alert made, and for those stored before it.
+    alert_message = models.TextField(null=True, blank=True, editable=False)  # noqa: DJ001
     # The signal stream's cursor: numbered by the database when the signal is stored and each
     # time its status changes (see signals/changes_sql.py); never written by Python.
     change_seq = models.BigIntegerField(db_default=0, editable=False)
@@ -113,7 +116,7 @@ class RejectedRequest(models.Model):
     client_address = models.CharField(max_length=64)
     route = models.CharField(max_length=100)
     reason = models.TextField()
-    # The first refused body, the passphrase masked, cut at REJECTED_BODY_CHARS.
+    # The first refused body, the passphrase masked, cut at KEPT_BODY_CHARS.
     body = models.TextField(blank=True)
     count = models.PositiveIntegerField(default=1)
 

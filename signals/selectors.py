@@ -230,11 +230,23 @@ def _stored_symbols(written: str) -> tuple[str, ...]:
     """The symbols a leg written as in TradingView may be stored under: the registered ticker
     it names, whatever its case (``aapl``, ``bf.a``, ``eurusd``), then the text itself."""
     found = []
-    for candidate in symbol_candidates(written.upper()):
-        ticker = Ticker.objects.filter(symbol__iexact=candidate.symbol).first()
-        if ticker is not None and (
-            candidate.sectypes is None or ticker.sectype in candidate.sectypes
-        ):
+    candidates = symbol_candidates(written.upper())
+    # One query for every candidate; the first candidate in order that names a ticker wins.
+    matching = Q()
+    for candidate in candidates:
+        matching |= Q(symbol__iexact=candidate.symbol)
+    tickers = list(Ticker.objects.filter(matching).order_by("pk").only("symbol", "sectype"))
+    for candidate in candidates:
+        ticker = next(
+            (
+                t
+                for t in tickers
+                if t.symbol.upper() == candidate.symbol.upper()
+                and (candidate.sectypes is None or t.sectype in candidate.sectypes)
+            ),
+            None,
+        )
+        if ticker is not None:
             found.append(ticker.symbol)
             break
     for spelling in (written.upper(), written):

@@ -100,20 +100,23 @@ def ingest_signal(
     *,
     bypass_ticker_status: bool = False,
     alert_id: str | None = None,
+    alert_message: str | None = None,
     **alert: Unpack[AlertFields],
 ) -> tuple[Signal, str]:
-    """Store a TradingView alert. Returns (signal, answer).
+    """Store a TradingView alert, with ``alert_message``, its text as received (passphrase
+    masked). Returns (signal, answer).
 
     Checked against this worker's registry snapshot and stored by one INSERT that lands only
     while the snapshot is current; when it is not, the snapshot is read again and the alert
     checked again. An alert with an ``alert_id`` already stored within ALERT_DEDUPE_WINDOW
     seconds raises DuplicateAlert and stores nothing.
     """
+    fields = {**alert, "alert_message": alert_message}
     if alert_id is None:
-        return _store_alert(alert, bypass_ticker_status)
+        return _store_alert(fields, bypass_ticker_status)
     with transaction.atomic():
         _claim_alert_id(alert_id)
-        signal, answer = _store_alert(alert, bypass_ticker_status)
+        signal, answer = _store_alert(fields, bypass_ticker_status)
         AlertReceipt.objects.filter(alert_id=alert_id).update(signal_rowid=signal.rowid)
     return signal, answer
 
@@ -137,7 +140,7 @@ def _claim_alert_id(alert_id: str) -> None:
         raise DuplicateAlert(taken.signal_rowid if taken else None) from None
 
 
-def _store_alert(alert: AlertFields, bypass: bool) -> tuple[Signal, str]:
+def _store_alert(alert: dict, bypass: bool) -> tuple[Signal, str]:
     for attempt in range(_SNAPSHOT_ATTEMPTS):
         registry = cached_registry() if attempt == 0 else refreshed_registry()
         signal = Signal(**alert)

@@ -119,8 +119,10 @@ class WebhookViewSet(V3ViewSet):
 
     @v3_doc("Receive a TradingView alert", NewSignalSerializer, {200: MESSAGE, 201: MESSAGE})
     def create(self, request):
+        alert = self.validated(NewSignalSerializer)
+        message = rejections.masked_body(request.data, getattr(request, "raw_body", None))
         try:
-            _, answer = services.ingest_signal(**self.validated(NewSignalSerializer))
+            _, answer = services.ingest_signal(alert_message=message, **alert)
         except DuplicateAlert as replay:
             return self.answer({"message": str(replay)}, status=status.HTTP_200_OK)
         return self.answer({"message": answer}, status=status.HTTP_201_CREATED)

@@ -245,6 +245,36 @@ def test_a_signals_page_shows_both_legs_its_history_and_its_notifications(browse
     assert "&quot;order_id2&quot;: 102" in html  # every field, as the API returns it
 
 
+def test_a_signals_page_shows_the_alert_message_as_sent_without_the_passphrase(browser, settings):
+    from django.test import Client
+
+    settings.WEBHOOK_PASSPHRASE = "hook-secret-7"
+    sent = (
+        '{"passphrase": "hook-secret-7",\n  "ticker": "NASDAQ:AAPL", "order_action": "buy",'
+        ' "order_contracts": 5, "order_comment": "bar close <5m>", "strategy": "rsi-2"}'
+    )
+    answer = Client().post("/v3/webhook", sent, content_type="text/plain")
+    assert answer.status_code == 201
+    html = browser.get(f"/signals/{Signal.objects.get().rowid}").content.decode()
+    assert "hook-secret-7" not in html
+    shown = re.search(r'<pre class="copy" data-field="alert_message">(.*?)</pre>', html, re.S)
+    # As typed, with its line break, its key the service does not read, and escaped for HTML.
+    assert shown and shown[1] == (
+        "{&quot;passphrase&quot;: &quot;***&quot;,\n  &quot;ticker&quot;: &quot;NASDAQ:AAPL&quot;, "
+        "&quot;order_action&quot;: &quot;buy&quot;, &quot;order_contracts&quot;: 5, "
+        "&quot;order_comment&quot;: &quot;bar close &lt;5m&gt;&quot;, "
+        "&quot;strategy&quot;: &quot;rsi-2&quot;}"
+    )
+
+
+def test_a_signal_no_alert_made_says_it_has_no_alert_message(browser):
+    html = browser.get(f"/signals/{make_signal(created_by='staff:admin').rowid}").content
+    assert b"Made by staff:admin, not by an alert: there is no alert message." in html
+    older = make_signal(created_by="passphrase")  # stored before messages were kept
+    html = browser.get(f"/signals/{older.rowid}").content
+    assert b"Stored before this service kept alert messages." in html
+
+
 def test_a_missing_signal_is_a_404(browser):
     assert browser.get("/signals/999999").status_code == 404
 

@@ -10,7 +10,7 @@ from django.test import Client
 from pairsapi.testing import V3Client
 from pairsapi.timestamps import utc_now_to_second
 from signals.models import RejectedRequest, Signal
-from signals.rejections import REJECTED_BODY_CHARS
+from signals.rejections import KEPT_BODY_CHARS, masked_body
 from signals.tests.factories import alert, make_signal
 
 pytestmark = pytest.mark.django_db
@@ -75,7 +75,7 @@ def test_bodies_are_cut_and_old_rows_dropped(settings):
     )
     post(json.dumps(alert(passphrase="wrong", order_comment="c" * 10_000)))
     assert not RejectedRequest.objects.filter(pk=old.pk).exists()
-    assert len(RejectedRequest.objects.get().body) == REJECTED_BODY_CHARS
+    assert len(RejectedRequest.objects.get().body) == KEPT_BODY_CHARS
 
 
 def test_accepted_alerts_and_throttled_requests_leave_no_trace(settings):
@@ -112,3 +112,29 @@ def test_whatever_was_sent_the_log_takes_it(raw):
     assert response.status_code == 400
     kept = RejectedRequest.objects.get()
     assert "\x00" not in kept.body
+
+
+@pytest.mark.parametrize(
+    ("raw", "parsed"),
+    [
+        # A form body (curl -d without JSON): the fields are written out instead.
+        (b"passphrase=hook-secret&ticker=AAPL", {"passphrase": "hook-secret", "ticker": "AAPL"}),
+        # A one-element list, unwrapped by the parser; the text's pattern does not match it.
+        (b'{"passphrase": ["hook-secret"], "ticker": "AAPL"}', {"passphrase": "hook-secret"}),
+        # The key spelt with a JSON escape.
+        (b'{"pass\\u0070hrase": "hook-secret"}', {"passphrase": "hook-secret"}),
+        # A number for a passphrase.
+        (b'{"passphrase": 123456789}', {"passphrase": 123456789}),
+    ],
+)
+def test_a_passphrase_the_text_cannot_mask_is_still_never_kept(raw, parsed):
+    kept = masked_body(parsed, raw)
+    assert "hook-secret" not in kept and "123456789" not in kept
+    assert json.loads(kept)["passphrase"] == "***"
+
+
+def test_a_body_that_masks_cleanly_is_kept_as_sent():
+    raw = b'{ "ticker":"AAPL",\n"passphrase" : "a\\"b" }'
+    assert masked_body({"ticker": "AAPL", "passphrase": 'a"b'}, raw) == (
+        '{ "ticker":"AAPL",\n"passphrase" : "***" }'
+    )
