@@ -31,6 +31,7 @@ class Bridge:
         long_poll_seconds: int = 25,
         account_every: float = 5.0,
         report_every: float = 1.0,
+        list_every: float = 60.0,
     ) -> None:
         self.client = client
         self.broker = broker
@@ -51,6 +52,10 @@ class Bridge:
         self.report_every = report_every
         self.accounted_at: float | None = None
         self.positions_changed = False
+        # While it follows the stream, the waiting list is read again this often: a change the
+        # stream passed over (its transaction stayed open past the service's settling wait) is
+        # still taken, within this long rather than never.
+        self.list_every = list_every
 
     # --- one signal
 
@@ -231,12 +236,16 @@ class Bridge:
                 opening = next(events)  # the stream is open: nothing from here on is missed
                 last_event_id = opening.event_id
                 self.take_all(self.client.waiting())
+                listed_at = time.monotonic()
                 failures = 0
-                for event in events:
+                for event in events:  # heartbeats too, so the list is read even when quiet
                     last_event_id = event.event_id
                     if event.signal is not None:
                         self._take_or_log(event.signal)
                         self.report()
+                    if time.monotonic() - listed_at >= self.list_every:
+                        self.take_all(self.client.waiting())
+                        listed_at = time.monotonic()
                     if stop.is_set():
                         return
             except BrokerUnavailable as error:

@@ -84,3 +84,27 @@ def test_the_bridge_waits_on_the_list_when_the_stream_is_not_there(server, tmp_p
         assert until(lambda: Signal.objects.get().order_status == "filled", seconds=4)
     finally:
         running.close()
+
+
+def test_a_waiting_signal_the_stream_passed_over_is_still_taken_from_the_list(server, tmp_path):
+    from bridge.client import StreamEvent
+
+    client = ServiceClient(f"{server.url}/v3", "webhook")
+    following = client.stream
+
+    def passes_over_every_signal(last_event_id, status="waiting"):
+        # As when a change's transaction stayed open past the service's settling wait: the
+        # cursor moves on, the signal never comes.
+        for event in following(last_event_id, status):
+            yield StreamEvent(event.event_id, None)
+
+    client.stream = passes_over_every_signal  # type: ignore[method-assign]
+    running = Running(Bridge(client, PaperBroker(tmp_path / "book.json"), list_every=1))
+    try:
+        time.sleep(0.5)  # the bridge follows the stream
+        send(server, ticker="AAPL", order_contracts=3, order_price=5.0)
+        # Found on the list at the next heartbeat (every second here) after a second.
+        assert until(lambda: Signal.objects.get().order_status == "filled", seconds=6)
+    finally:
+        running.close()
+    assert BridgeContact.objects.filter(route="GET /v3/signals/stream").exists()
