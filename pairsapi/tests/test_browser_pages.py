@@ -302,10 +302,13 @@ def test_a_trading_day_in_the_console(seeded_server, chromium_path, tmp_path):
             assert {r["order_status"] for r in rows} == {"filled"}
             _both_widths(page, "signals")
 
-            # A signal's own page.
+            # A signal's own page: the alert sent above, its message as sent, passphrase hidden.
+            page.goto(f"{url}/signals")
             page.locator("tr.signal-row td.rowid a").first.click()
             page.wait_for_selector("h2:has-text('Legs')")
             assert "AAPL" in page.locator("table.legs").inner_text()
+            message = page.locator("[data-field=alert_message]").inner_text()
+            assert '"order_price": 191.5' in message and '"passphrase": "***"' in message
             _both_widths(page, "signal")
 
             # The watchlist: the spread against its average.
