@@ -2,10 +2,8 @@
 
 import statistics
 from datetime import timedelta
-from typing import cast
 
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.utils import timezone
 
 from instruments.selectors import (
@@ -17,6 +15,7 @@ from instruments.selectors import (
 from pairsapi.charts import line_chart, thinned
 from pairsapi.display import display_zone
 from pairsapi.live import render_live
+from pairsapi.memo import remembered
 from signals.selectors import slippage_by_hour, slippage_by_instrument, times_to_fill
 
 from . import selectors
@@ -63,14 +62,33 @@ def _analytics(zone) -> dict:
             "fill_times": _fill_times(times_to_fill(since)),
         }
 
-    worked_out = cache.get_or_set(f"positions:analytics:{zone.key}", work_out, ANALYTICS_SECONDS)
-    return cast(dict, worked_out)
+    return remembered(f"positions:analytics:{zone.key}", work_out, ANALYTICS_SECONDS)
+
+
+def _account_charts(zone) -> dict:
+    """Net liquidation and drawdown by hour over CHART_DAYS, drawn at most once a minute: three
+    months of snapshots every few seconds are many rows, and an hourly point moves little in a
+    minute (the account's figures above the charts are read fresh)."""
+
+    def draw():
+        hours = selectors.net_liquidation_by_hour(timezone.now() - timedelta(days=CHART_DAYS))
+        history = [(hour.astimezone(zone), average) for hour, average, _, _ in hours]
+        drawdown = hourly_drawdowns(
+            [(hour.astimezone(zone), high, low) for hour, _, high, low in hours]
+        )
+        return {
+            "chart": line_chart(thinned(history, CHART_POINTS), "net liquidation", "%m-%d %H:%M"),
+            "drawdown_chart": line_chart(
+                thinned(drawdown, CHART_POINTS), "drawdown", "%m-%d %H:%M", zero_line=True
+            ),
+        }
+
+    return remembered(f"positions:charts:{zone.key}", draw, ANALYTICS_SECONDS)
 
 
 @login_required
 def positions(request):
     zone = display_zone()
-    now = timezone.now()
     pairs = list(active_pairs().order_by("name"))
     leg_symbols = {s for p in pairs for s in (p.ticker1, p.ticker2)}
     legs = tickers_by_symbol(leg_symbols)
@@ -85,21 +103,13 @@ def positions(request):
         for pair in pairs
     ]
     singles = list(single_tickers_to_show(leg_symbols))
-    hours = selectors.net_liquidation_by_hour(now - timedelta(days=CHART_DAYS))
-    history = [(hour.astimezone(zone), average) for hour, average, _, _ in hours]
-    drawdown = hourly_drawdowns(
-        [(hour.astimezone(zone), high, low) for hour, _, high, low in hours]
-    )
     context = {
         "pairs": pair_rows,
         "singles": singles,
         "pairs_pnl": sum(row["pnl"] for row in pair_rows),
         "singles_pnl": sum(t.active_pnl for t in singles),
         "snapshot": selectors.latest_known_snapshot(),
-        "chart": line_chart(thinned(history, CHART_POINTS), "net liquidation", "%m-%d %H:%M"),
-        "drawdown_chart": line_chart(
-            thinned(drawdown, CHART_POINTS), "drawdown", "%m-%d %H:%M", zero_line=True
-        ),
+        **_account_charts(zone),
         **_analytics(zone),
         "instruments_shown": SLIPPAGE_INSTRUMENTS,
         "analytics_days": ANALYTICS_DAYS,

@@ -149,3 +149,24 @@ def test_a_pair_whose_legs_are_not_registered_shows_without_figures(trader):
     html = _positions_page()
     assert "NMFC-ROIC" in html
     assert '<td>both legs</td><td></td><td class="num ">0</td>' in html
+
+
+def test_positions_are_shown_while_the_cache_is_down(trader, settings, monkeypatch):
+    from pairsapi.counters import redis_outage
+
+    monkeypatch.setattr(redis_outage, "until", 0.0)  # and back to no outage afterwards
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+    AccountSnapshot.objects.create(timestamp=timezone.now(), net_liquidation=1234)
+    client = Client()
+    client.login(username="trader", password=PASSWORD)
+    for _ in range(2):  # the second read does not try Redis again
+        response = client.get("/positions")
+        assert response.status_code == 200
+        assert "1,234" in response.content.decode()
+    assert redis_outage.ongoing()
