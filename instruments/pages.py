@@ -24,9 +24,10 @@ def _watched(window: int):
     now = timezone.now()
     pairs = list(selectors.active_pairs().order_by("name"))
     legs = selectors.tickers_by_symbol({s for p in pairs for s in (p.ticker1, p.ticker2)})
+    prices_of = selectors.newest_prices([pair.name for pair in pairs], window)
     rows = []
     for pair in pairs:
-        prices = selectors.newest_prices(pair.name, window)
+        prices = prices_of[pair.name]
         stats = spread_stats([tick.price for tick in prices], window)
         position = selectors.pair_position(pair, legs)
         rows.append(

@@ -164,3 +164,26 @@ def test_a_price_is_not_taken_for_a_sign_of_the_bridge(registry):
 
     assert post({"ticker": "AAPL", "price": 1}).status_code == 201
     assert not BridgeContact.objects.exists()
+
+
+def test_each_instruments_newest_prices_are_read_apart_newest_first():
+    from datetime import timedelta
+
+    from instruments.selectors import newest_prices
+
+    start = datetime(2026, 12, 1, tzinfo=UTC)
+    for minute in range(30):  # two instruments' prices interleaved in time
+        PriceTick.objects.create(
+            instrument="A-B", price=minute, at=start + timedelta(minutes=minute)
+        )
+        PriceTick.objects.create(
+            instrument="C-D", price=-minute, at=start + timedelta(minutes=minute)
+        )
+    PriceTick.objects.create(instrument="E-F", price=7, at=start)
+    found = newest_prices(["A-B", "C-D", "E-F", "G-H"], 3)
+    assert {name: [t.price for t in ticks] for name, ticks in found.items()} == {
+        "A-B": [29, 28, 27],
+        "C-D": [-29, -28, -27],
+        "E-F": [7],
+        "G-H": [],
+    }
