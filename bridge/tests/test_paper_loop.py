@@ -98,7 +98,7 @@ def test_a_waiting_signal_the_stream_passed_over_is_still_taken_from_the_list(se
         for event in following(last_event_id, status):
             yield StreamEvent(event.event_id, None)
 
-    client.stream = passes_over_every_signal  # type: ignore[method-assign]
+    client.stream = passes_over_every_signal
     running = Running(Bridge(client, PaperBroker(tmp_path / "book.json"), list_every=1))
     try:
         time.sleep(0.5)  # the bridge follows the stream
