@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from audit.selectors import history_of
 from instruments.selectors import holding_of, newest_pairs, newest_tickers
-from pairsapi.actors import acting_as, user_actor
+from pairsapi.actors import PASSPHRASE, acting_as, user_actor
 from pairsapi.charts import line_chart, thinned
 from pairsapi.display import age_text, ago_text, day_bounds, display_zone, local_today
 from pairsapi.domain import DomainError, NotFound
@@ -355,6 +355,7 @@ def signal_detail(request, rowid):
             "signal": signal,
             "legs": _legs(signal),
             "as_json": json.dumps(signal_json(signal), indent=2),
+            "made_by_alert": signal.created_by == PASSPHRASE,
             "history": history,
             "alarms": alarms,
             "zone": zone.key,

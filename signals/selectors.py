@@ -14,9 +14,10 @@ from django.db.models import (
     QuerySet,
     Sum,
 )
-from django.db.models.functions import ExtractHour, TruncHour
+from django.db.models.functions import ExtractHour, TruncHour, Upper
 
 from instruments.models import Ticker
+from instruments.registry import pick_ticker
 from pairsapi.actors import PASSPHRASE, STAFF_PREFIX, USER_PREFIX
 from pairsapi.domain import NotFound
 from pairsapi.queries import newest
@@ -229,26 +230,13 @@ class Instrument:
 def _stored_symbols(written: str) -> tuple[str, ...]:
     """The symbols a leg written as in TradingView may be stored under: the registered ticker
     it names, whatever its case (``aapl``, ``bf.a``, ``eurusd``), then the text itself."""
-    found = []
-    candidates = symbol_candidates(written.upper())
-    # One query for every candidate; the first candidate in order that names a ticker wins.
-    matching = Q()
-    for candidate in candidates:
-        matching |= Q(symbol__iexact=candidate.symbol)
-    tickers = list(Ticker.objects.filter(matching).order_by("pk").only("symbol", "sectype"))
-    for candidate in candidates:
-        ticker = next(
-            (
-                t
-                for t in tickers
-                if t.symbol.upper() == candidate.symbol.upper()
-                and (candidate.sectypes is None or t.sectype in candidate.sectypes)
-            ),
-            None,
-        )
-        if ticker is not None:
-            found.append(ticker.symbol)
-            break
+    candidates = [(c.symbol, c.sectypes) for c in symbol_candidates(written.upper())]
+    # One query for every candidate spelling, matched whatever the stored case.
+    tickers = Ticker.objects.annotate(upper=Upper("symbol")).filter(
+        upper__in=[symbol for symbol, _ in candidates]
+    )
+    ticker = pick_ticker(candidates, {t.upper: t for t in tickers.only("symbol", "sectype")})
+    found = [] if ticker is None else [ticker.symbol]
     for spelling in (written.upper(), written):
         if spelling not in found:
             found.append(spelling)

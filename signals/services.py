@@ -111,12 +111,11 @@ def ingest_signal(
     checked again. An alert with an ``alert_id`` already stored within ALERT_DEDUPE_WINDOW
     seconds raises DuplicateAlert and stores nothing.
     """
-    fields = {**alert, "alert_message": alert_message}
     if alert_id is None:
-        return _store_alert(fields, bypass_ticker_status)
+        return _store_alert(alert, alert_message, bypass_ticker_status)
     with transaction.atomic():
         _claim_alert_id(alert_id)
-        signal, answer = _store_alert(fields, bypass_ticker_status)
+        signal, answer = _store_alert(alert, alert_message, bypass_ticker_status)
         AlertReceipt.objects.filter(alert_id=alert_id).update(signal_rowid=signal.rowid)
     return signal, answer
 
@@ -140,14 +139,14 @@ def _claim_alert_id(alert_id: str) -> None:
         raise DuplicateAlert(taken.signal_rowid if taken else None) from None
 
 
-def _store_alert(alert: dict, bypass: bool) -> tuple[Signal, str]:
+def _store_alert(alert: AlertFields, message: str | None, bypass: bool) -> tuple[Signal, str]:
     for attempt in range(_SNAPSHOT_ATTEMPTS):
         registry = cached_registry() if attempt == 0 else refreshed_registry()
-        signal = Signal(**alert)
+        signal = Signal(alert_message=message, **alert)
         answer = _screen(signal, bypass, registry)
         if insert_signal(signal, registry_version=registry.version):
             return signal, answer
-    signal = Signal(**alert)
+    signal = Signal(alert_message=message, **alert)
     answer = _screen(signal, bypass, LiveRegistry)
     insert_signal(signal)
     return signal, answer
