@@ -96,6 +96,10 @@ def tickers_by_symbol(symbols: Iterable[str]) -> dict[str, Ticker]:
     return {t.symbol: t for t in Ticker.objects.filter(symbol__in=symbols)}
 
 
+def newest_price(instrument: str) -> PriceTick | None:
+    return PriceTick.objects.filter(instrument=instrument).order_by("-at", "-id").first()
+
+
 def newest_prices(instruments: list[str], number: int) -> dict[str, list[PriceTick]]:
     """Each instrument's newest ``number`` prices, newest first, each read from the index.
 

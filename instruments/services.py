@@ -195,7 +195,7 @@ def _save(instance: Saved, fields: Mapping[str, Any]) -> Saved:
 PRICE_HISTORY_KEPT = 2000
 
 
-def _instrument_priced(expression_text: str) -> str:
+def instrument_priced(expression_text: str) -> str:
     """The registered ticker or pair a TradingView expression names, as the webhook reads it;
     NotFound when it names none, RuleViolated when a spread's hedge is not the pair's."""
     expression = parse_expression(expression_text)
@@ -231,7 +231,7 @@ def _instrument_priced(expression_text: str) -> str:
 def record_price(*, ticker: str, price: float, time: datetime | None = None) -> PriceTick:
     """Keep one price of the ticker or pair spread ``ticker`` names, at ``time`` (now when
     absent); the instrument's oldest prices past PRICE_HISTORY_KEPT go."""
-    instrument = _instrument_priced(ticker)
+    instrument = instrument_priced(ticker)
     tick = PriceTick.objects.create(instrument=instrument, price=price, at=time or timezone.now())
     history = PriceTick.objects.filter(instrument=instrument)
     oldest_kept = history.order_by("-at", "-id").values_list("at", flat=True)[

@@ -19,6 +19,7 @@ urlpatterns = [
         name="ticker",
     ),
     path("price", PriceViewSet.as_view({"post": "create"}), name="price"),
+    path("price/<str:ticker>", PriceViewSet.as_view({"get": "newest"}), name="price-newest"),
     path("regpair", PairViewSet.as_view({"post": "create", "put": "update"}), name="regpair"),
     path("pairs/<str:number_of_items>", PairViewSet.as_view({"get": "newest"}), name="pairs"),
     path(

@@ -147,3 +147,12 @@ class PriceViewSet(V3ViewSet):
     def create(self, request):
         tick = services.record_price(**self.validated(PriceSerializer))
         return Response(price_json(tick), status=status.HTTP_201_CREATED)
+
+    @v3_doc(
+        "The newest price of a ticker or a pair's spread (the paper broker's market)", None, PRICE
+    )
+    def newest(self, request, ticker):
+        tick = selectors.newest_price(services.instrument_priced(ticker))
+        if tick is None:
+            raise ItemNotFound()
+        return Response(price_json(tick))

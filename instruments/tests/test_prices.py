@@ -187,3 +187,16 @@ def test_each_instruments_newest_prices_are_read_apart_newest_first():
         "E-F": [7],
         "G-H": [],
     }
+
+
+def test_the_newest_price_is_read_back_under_any_spelling_of_the_instrument(registry):
+    post({"ticker": "AAPL", "price": 190.5, "time": "2026-12-04 15:00:00"})
+    post({"ticker": "NASDAQ:AAPL", "price": 191.25, "time": "2026-12-04 15:01:00"})
+    post({"ticker": "AAPL", "price": 150.0, "time": "2026-12-01 15:00:00"})  # older, sent late
+    answer = V3Client().get("/v3/price/NASDAQ%3AAAPL")
+    assert answer.status_code == 200
+    assert answer.json() == {"instrument": "AAPL", "price": 191.25, "time": "2026-12-04 15:01:00"}
+    assert V3Client().get("/v3/price/NMFC-ROIC").status_code == 404  # registered, never priced
+    unknown = V3Client().get("/v3/price/MSFT")
+    assert unknown.status_code == 404
+    assert "MSFT" in unknown.json()["message"]

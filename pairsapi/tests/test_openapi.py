@@ -86,6 +86,7 @@ def test_schema_describes_every_v3_route():
         "/v3/regticker": {"post", "put"},
         "/v3/ticker/updatepnl": {"put"},
         "/v3/price": {"post"},
+        "/v3/price/{ticker}": {"get"},
         "/v3/tickers/{number_of_items}": {"get"},
         "/v3/ticker/{symbol}": {"get", "delete"},
         "/v3/regpair": {"post", "put"},
