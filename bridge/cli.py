@@ -1,7 +1,6 @@
 """``python -m bridge``: every option also from an environment variable (``--help`` names it)."""
 
 import argparse
-import contextlib
 import logging
 import os
 import signal
@@ -81,13 +80,36 @@ def parser() -> argparse.ArgumentParser:
     )
     _option(
         paper,
-        "--leg2-price",
-        "PAPER_LEG2_PRICE",
-        "100",
-        "a pair's second leg's price when none is known yet",
+        "--paper-commission",
+        "PAPER_COMMISSION",
+        "0.005",
+        "commission per share or unit",
         float,
     )
+    _option(
+        paper,
+        "--paper-commission-min",
+        "PAPER_COMMISSION_MIN",
+        "1.0",
+        "the least commission an order pays",
+        float,
+    )
+    paper.add_argument(
+        "--paper-extended-hours",
+        action="store_true",
+        default=_env("PAPER_EXTENDED_HOURS", "0") == "1",
+        help="take US stock orders 04:00-20:00 New York time on trading days, not only in "
+        "regular hours (PAPER_EXTENDED_HOURS=1)",
+    )
     _option(paper, "--cash", "PAPER_CASH", "100000", "the paper account's starting cash", float)
+    _option(
+        options,
+        "--max-signal-age",
+        "BRIDGE_MAX_SIGNAL_AGE",
+        "120",
+        "seconds after which a waiting signal is written back canceled, never placed",
+        float,
+    )
     ib = options.add_argument_group("Interactive Brokers (--broker ib), through TWS or IB Gateway")
     _option(ib, "--ib-host", "IB_HOST", "127.0.0.1", "where TWS or IB Gateway listens")
     _option(
@@ -109,12 +131,13 @@ def parser() -> argparse.ArgumentParser:
     ib.add_argument(
         "--ib-account",
         default=_env("IB_ACCOUNT"),
-        help="the account to trade and report (IB_ACCOUNT; default: the only one TWS manages)",
+        help="the account to trade and report (IB_ACCOUNT); required when the login manages "
+        "several",
     )
     return options
 
 
-def broker_of(arguments: argparse.Namespace, wait: float = 10.0) -> Broker:
+def broker_of(arguments: argparse.Namespace, client: ServiceClient, wait: float = 10.0) -> Broker:
     """The broker the options name; IB is given ``wait`` seconds to connect at first."""
     if arguments.broker == "ib":
         from .brokers.ib import IBBroker  # ib_async is needed only for IB
@@ -128,9 +151,17 @@ def broker_of(arguments: argparse.Namespace, wait: float = 10.0) -> Broker:
     return PaperBroker(
         arguments.paper_book,
         slippage=arguments.slippage,
+        commission_per_share=arguments.paper_commission,
+        commission_minimum=arguments.paper_commission_min,
         partial_fills=arguments.partial_fills,
         cash=arguments.cash,
+        extended_hours=arguments.paper_extended_hours,
+        price_of=client.newest_price,
     )
+
+
+# After SIGTERM or Ctrl-C: how long a write-back in flight may take to finish.
+STOP_SECONDS = 1.5
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -140,17 +171,39 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s bridge %(name)s %(message)s")
     stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C stops it
-        broker = broker_of(arguments)
-        try:
-            bridge = Bridge(
-                ServiceClient(arguments.api, arguments.passphrase),
-                broker,
-                leg2_default=arguments.leg2_price,
-            )
-            logging.info("following %s with the %s broker", arguments.api, arguments.broker)
-            bridge.follow(stop)
-        finally:
-            broker.close()
+    # Ctrl-C and SIGTERM both just ask it to stop: nothing more is placed from that instant.
+    for number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(number, lambda *_: stop.set())
+    client = ServiceClient(arguments.api, arguments.passphrase)
+    broker = broker_of(arguments, client)
+    failure: list[BaseException] = []
+    try:
+        misconfigured = getattr(broker, "misconfigured", None)
+        if misconfigured is not None:
+            print(f"python -m bridge: {misconfigured}", file=sys.stderr)
+            return 2
+        bridge = Bridge(client, broker, max_signal_age=arguments.max_signal_age)
+
+        def follow() -> None:
+            try:
+                bridge.follow(stop)
+            except BaseException as error:  # told below, then the bridge stops
+                failure.append(error)
+                stop.set()
+
+        logging.info("following %s with the %s broker", arguments.api, arguments.broker)
+        follower = threading.Thread(target=follow, name="follow", daemon=True)
+        follower.start()
+        while not stop.wait(0.2):
+            pass
+        # The follower may sit in a read of the stream: it is left behind (a daemon), and a
+        # write-back in flight (it holds the lock) is given a moment to land.
+        if bridge.lock.acquire(timeout=STOP_SECONDS):
+            bridge.lock.release()
+    finally:
+        broker.close()
+    if failure:
+        print(f"python -m bridge: {failure[0]}", file=sys.stderr)
+        return 1
+    logging.info("stopped")
     return 0

@@ -9,6 +9,8 @@ from urllib.parse import quote
 
 import requests
 
+from .orders import Quote, signal_time
+
 logger = logging.getLogger("bridge.client")
 
 
@@ -85,12 +87,16 @@ class ServiceClient:
         """The ticker's registration: its contract (sectype, exchanges, currency), order type."""
         return self._call("GET", f"ticker/{quote(symbol, safe='')}")
 
-    def last_fill_price(self, symbol: str) -> float | None:
-        """The price of this symbol's newest filled leg the service knows of."""
-        for signal in self._call("GET", f"signals/ticker/{symbol}/50")["signals"]:
-            if signal.get("ticker1") == symbol and signal.get("price1") is not None:
-                return float(signal["price1"])
-        return None
+    def newest_price(self, symbol: str) -> Quote | None:
+        """The newest price posted to the service for ``symbol`` (``POST /v3/price``)."""
+        try:
+            answer = self._call("GET", f"price/{quote(symbol, safe='')}")
+        except ServiceError as error:
+            if error.status == 404:
+                return None
+            raise
+        at = signal_time({"timestamp": answer["time"]}) or 0.0
+        return Quote(float(answer["price"]), at, "posted")
 
     def write_back(self, rowid: int, **fields: Any) -> dict:
         return self._call("PUT", "webhook", {"rowid": rowid, **fields})

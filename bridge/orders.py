@@ -1,14 +1,21 @@
-"""What a signal asks of the broker, and at what price a paper broker fills it: pure functions,
-the same arithmetic as the service's (leg 2 is floor(contracts × hedge); a pair's price is the
-spread leg1 − hedge × leg2)."""
+"""What a signal asks of the broker and at what prices: pure functions, the same arithmetic as
+the service's (leg 2 is floor(contracts × hedge); a pair's price is the spread
+leg1 − hedge × leg2)."""
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 WAITING = ("waiting", "rerouted")
+LIMIT_TYPES = ("LIMIT", "LMT")
+
+
+class OrderRefused(Exception):
+    """The signal cannot become an order (a contract the broker does not know, a limit with no
+    price...): the signal is written back as an error with these words; the bridge goes on."""
 
 
 @dataclass(frozen=True)
@@ -20,6 +27,7 @@ class Instrument:
     primary_exchange: str = ""
     currency: str = "USD"
     order_type: str = "RELATIVE"
+    tif: str = ""  # the broker's default (DAY; IOC for crypto) unless the ticker sets one
 
     @classmethod
     def of_ticker(cls, ticker: dict[str, Any]) -> "Instrument":
@@ -30,7 +38,26 @@ class Instrument:
             primary_exchange=ticker.get("prixch") or "",
             currency=ticker.get("currency") or "USD",
             order_type=(ticker.get("order_type") or "RELATIVE").upper(),
+            tif=(ticker.get("tif") or "").upper(),
         )
+
+    @property
+    def is_limit(self) -> bool:
+        return self.order_type in LIMIT_TYPES
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A price known for a symbol and when it was true (seconds since the epoch)."""
+
+    price: float
+    at: float
+    source: str  # "posted" (POST /v3/price), "alert", "fill"
+
+
+def newest(*quotes: Quote | None) -> Quote | None:
+    known = [quote for quote in quotes if quote is not None]
+    return max(known, key=lambda quote: quote.at) if known else None
 
 
 @dataclass(frozen=True)
@@ -38,10 +65,13 @@ class LegOrder:
     ref: str  # kept by the broker with the order: a restarted bridge finds what it placed
     signal_rowid: int
     leg: int
-    symbol: str
+    symbol: str  # the signal leg's own spelling: fills and positions are reported under it
     action: str  # BUY or SELL
     quantity: int
     instrument: Instrument = Instrument()
+    price: Quote | None = None  # the newest price known for the leg: where a paper fill starts
+    limit: float | None = None  # for a limit order: the alert's price, never an old fill
+    hedge: float | None = None  # leg 2 of a pair: its ratio to leg 1 (IB's pair hedge)
 
 
 def leg_ref(rowid: int, leg: int) -> str:
@@ -56,68 +86,101 @@ def rowid_of_ref(ref: str) -> int | None:
     return None
 
 
+def leg_of_ref(ref: str) -> int | None:
+    parts = ref.split("-")
+    if rowid_of_ref(ref) is not None and parts[2] in ("leg1", "leg2"):
+        return int(parts[2][-1])
+    return None
+
+
+def signal_time(signal: dict[str, Any]) -> float | None:
+    """The signal's time (the service's ``YYYY-MM-DD HH:MM:SS``, UTC) in epoch seconds."""
+    try:
+        stamp = datetime.fromisoformat(str(signal.get("timestamp")))
+    except ValueError:
+        return None
+    return (stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)).timestamp()
+
+
 def _opposite(action: str) -> str:
     return "SELL" if action == "BUY" else "BUY"
 
 
-def leg_orders(
-    signal: dict[str, Any], instruments: Mapping[str, Instrument] | None = None
-) -> list[LegOrder]:
-    """The orders a signal stands for: one for a single, two for a pair (leg 2 opposite).
-    A symbol missing from ``instruments`` is taken as a US stock routed SMART."""
-    instruments = instruments or {}
-    rowid, action = signal["rowid"], signal["order_action"].upper()
+def leg_quantities(signal: dict[str, Any]) -> list[int]:
     contracts = int(signal["order_contracts"])
-    symbol1 = signal["ticker1"]
-    legs = [
-        LegOrder(
-            leg_ref(rowid, 1),
-            rowid,
-            1,
-            symbol1,
-            action,
-            contracts,
-            instruments.get(symbol1, Instrument()),
-        )
-    ]
-    if signal.get("ticker_type") == "pair":
-        quantity = math.floor(Decimal(contracts) * Decimal(str(signal["hedge_param"] or 0)))
-        symbol2 = signal["ticker2"]
-        if quantity > 0:
-            legs.append(
-                LegOrder(
-                    leg_ref(rowid, 2),
-                    rowid,
-                    2,
-                    symbol2,
-                    _opposite(action),
-                    quantity,
-                    instruments.get(symbol2, Instrument()),
-                )
-            )
-    return legs
-
-
-def paper_prices(
-    signal: dict[str, Any], known: dict[str, float], leg2_default: float
-) -> dict[int, float]:
-    """The price each leg fills at before slippage: its last known price; a single without one
-    fills at the alert's price; a pair's unknown leg 2 takes ``leg2_default`` and an unknown
-    leg 1 the price that makes the spread the alert's."""
-    symbol1 = signal["ticker1"]
-    alert_price = signal.get("order_price")
     if signal.get("ticker_type") != "pair":
-        price = known.get(symbol1, alert_price)
-        return {1: float(price if price is not None else leg2_default)}
-    hedge = float(signal["hedge_param"] or 0)
-    price2 = known.get(signal["ticker2"], leg2_default)
-    if symbol1 in known:
-        price1 = known[symbol1]
-    elif alert_price is not None:
-        price1 = float(alert_price) + hedge * price2
-    else:
-        price1 = leg2_default
-    return {1: round(price1, 6), 2: round(price2, 6)}
+        return [contracts]
+    second = math.floor(Decimal(contracts) * Decimal(str(signal["hedge_param"] or 0)))
+    return [contracts, second] if second > 0 else [contracts]
+
+
+def leg_prices(signal: dict[str, Any], quotes: Mapping[str, Quote]) -> dict[int, Quote | None]:
+    """The newest price of each leg: the newest of a price posted to the service, a fill and
+    the alert's own price (a pair's alert prices leg 1 through its spread and leg 2's newest
+    price)."""
+    alert_at = signal_time(signal) or 0.0
+    alert_price = signal.get("order_price")
+    symbol1 = signal["ticker1"]
+    if signal.get("ticker_type") != "pair":
+        alert = None if alert_price is None else Quote(float(alert_price), alert_at, "alert")
+        return {1: newest(quotes.get(symbol1), alert)}
+    second = quotes.get(signal["ticker2"])
+    implied = None
+    if alert_price is not None and second is not None:
+        hedge = float(signal["hedge_param"] or 0)
+        implied = Quote(round(float(alert_price) + hedge * second.price, 6), alert_at, "alert")
+    return {1: newest(quotes.get(symbol1), implied), 2: second}
+
+
+def limit_price(signal: dict[str, Any], quotes: Mapping[str, Quote]) -> float:
+    """A limit order's price from the alert: a single's is the alert's price; a pair's leg 1 is
+    the alert's spread plus hedge × leg 2's newest price (leg 2 follows leg 1 at market)."""
+    alert_price = signal.get("order_price")
+    if alert_price is None:
+        raise OrderRefused("a limit order needs the alert's price (order_price)")
+    if signal.get("ticker_type") != "pair":
+        return float(alert_price)
+    second = quotes.get(signal["ticker2"])
+    if second is None:
+        raise OrderRefused(
+            f"no price is known for {signal['ticker2']}: the pair's limit is its spread plus "
+            "hedge × leg 2's price (post one to /v3/price)"
+        )
+    return round(float(alert_price) + float(signal["hedge_param"] or 0) * second.price, 6)
+
+
+def leg_orders(
+    signal: dict[str, Any],
+    instruments: Mapping[str, Instrument] | None = None,
+    quotes: Mapping[str, Quote] | None = None,
+) -> list[LegOrder]:
+    """The orders a signal stands for: one for a single, two for a pair (leg 2 opposite, a
+    hedge of leg 1). A symbol missing from ``instruments`` is taken as a US stock routed SMART.
+    Raises OrderRefused when a limit order cannot be priced from the alert."""
+    instruments = instruments or {}
+    quotes = quotes or {}
+    rowid, action = signal["rowid"], signal["order_action"].upper()
+    symbols = [signal["ticker1"], signal.get("ticker2") or ""]
+    prices = leg_prices(signal, quotes)
+    legs = []
+    for number, quantity in enumerate(leg_quantities(signal), start=1):
+        symbol = symbols[number - 1]
+        legs.append(
+            LegOrder(
+                leg_ref(rowid, number),
+                rowid,
+                number,
+                symbol,
+                action if number == 1 else _opposite(action),
+                quantity,
+                instruments.get(symbol, Instrument()),
+                prices.get(number),
+                hedge=float(signal["hedge_param"]) if number == 2 else None,
+            )
+        )
+    if legs[0].instrument.is_limit:
+        legs[0] = replace(legs[0], limit=limit_price(signal, quotes))
+    return legs
 
 
 def with_slippage(price: float, action: str, slippage: float) -> float:

@@ -1,7 +1,7 @@
 from dataclasses import dataclass
 from typing import Protocol
 
-from ..orders import LegOrder
+from ..orders import LegOrder, Quote
 
 # An order's state as the bridge tells it apart.
 OPEN, FILLED, CANCELED = "open", "filled", "canceled"
@@ -32,10 +32,18 @@ class PlacedOrder:
 
 @dataclass(frozen=True)
 class Position:
-    symbol: str
+    symbol: str  # the service's spelling when the broker knows it, else ""
     quantity: float
     average_cost: float
     unrealized_pnl: float
+    # How the service may spell it (EUR.USD, EURUSD, EUR): tried in turn when ``symbol`` is ""
+    spellings: tuple[str, ...] = ()
+    realized_pnl: float = 0.0
+
+
+class BrokerMisconfigured(Exception):
+    """The bridge's settings do not fit the broker (several accounts and none chosen): it
+    stops, saying what to change, rather than trade the wrong account."""
 
 
 class Broker(Protocol):
@@ -43,14 +51,15 @@ class Broker(Protocol):
         """The order placed under ``ref``, if any: checked before placing, so that a restart
         never places an order twice. Raises BrokerUnavailable when it cannot be known."""
 
-    def place(self, order: LegOrder, price: float) -> PlacedOrder:
-        """Place ``order``; ``price`` is the price the signal implies for it."""
+    def place(self, legs: list[LegOrder]) -> list[PlacedOrder]:
+        """Place a signal's legs, leg 2 of a pair linked to leg 1 so that it works only as leg 1
+        fills. Raises OrderRefused (the signal's error) or BrokerUnavailable."""
 
     def orders(self) -> list[PlacedOrder]:
         """Every order placed, with its fills so far."""
 
-    def last_price(self, symbol: str) -> float | None:
-        """The price this broker last traded ``symbol`` at."""
+    def last_fill(self, symbol: str) -> Quote | None:
+        """The price and time this broker last traded ``symbol`` at."""
 
     def advance(self) -> None:
         """Let time pass: partial fills complete (a real broker's events arrive)."""

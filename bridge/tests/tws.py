@@ -27,6 +27,7 @@ import math
 import socket
 import struct
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -208,6 +209,8 @@ class TWS:
 
     def __exit__(self, *_: object) -> None:
         self.running = False
+        with contextlib.suppress(OSError):
+            self.server.shutdown(socket.SHUT_RDWR)  # wakes the accepting thread
         with contextlib.suppress(OSError):
             self.server.close()
         self.drop_connections()
@@ -462,11 +465,17 @@ class TWS:
 
     # --- the market, driven by the test
 
-    def order(self, ref: str) -> WireOrder:
-        with self.lock:
-            found = self._order(ref=ref)
-            assert found is not None, f"no order {ref}"
-            return found
+    def order(self, ref: str, wait: float = 5.0) -> WireOrder:
+        """The order placed under ``ref``, waited for: the client sends without waiting."""
+        deadline = time.monotonic() + wait
+        while True:
+            with self.lock:
+                found = self._order(ref=ref)
+            if found is not None or time.monotonic() > deadline:
+                break
+            time.sleep(0.01)
+        assert found is not None, f"no order {ref}"
+        return found
 
     def _order(self, *, ref: str = "", order_id: int = 0, client_id: int = -1):
         for order in reversed(self.orders):
@@ -543,15 +552,15 @@ class TWS:
         Inactive and is told to its client in words."""
         with self.lock:
             order = self.order(ref)
-            self._finish(order, "Inactive", "Rejected")
             self._order_error(order, code, f"{MESSAGES[code]} {reason}".strip())
+            self._finish(order, "Inactive", "Rejected")
 
     def cancel(self, ref: str) -> None:
         """IB cancels an order itself (the day ended, a margin check): 202."""
         with self.lock:
             order = self.order(ref)
-            self._finish(order, "Cancelled", "Cancelled by System")
             self._order_error(order, 202, f"{MESSAGES[202]} ")
+            self._finish(order, "Cancelled", "Cancelled by System")
 
     def warn(self, ref: str, code: int = 399) -> None:
         """A message about a live order (399, 10349...): the order stays as it is."""
