@@ -168,7 +168,8 @@ class Bridge:
         return instrument
 
     def _newest_price(self, symbol: str) -> Quote | None:
-        """The newest of a price posted to the service and this broker's last fill."""
+        """The newest of a price posted to the service and this broker's last fill (in the
+        same second, the posted price)."""
         return newest(self.client.newest_price(symbol), self.broker.last_fill(symbol))
 
     def _leg_symbol(self, order: PlacedOrder) -> str:

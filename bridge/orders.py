@@ -56,6 +56,7 @@ class Quote:
 
 
 def newest(*quotes: Quote | None) -> Quote | None:
+    """The newest of the quotes known; of two as new, the first."""
     known = [quote for quote in quotes if quote is not None]
     return max(known, key=lambda quote: quote.at) if known else None
 
@@ -115,21 +116,21 @@ def leg_quantities(signal: dict[str, Any]) -> list[int]:
 
 
 def leg_prices(signal: dict[str, Any], quotes: Mapping[str, Quote]) -> dict[int, Quote | None]:
-    """The newest price of each leg: the newest of a price posted to the service, a fill and
-    the alert's own price (a pair's alert prices leg 1 through its spread and leg 2's newest
-    price)."""
+    """The newest price of each leg: the newest of a price posted to the service, a fill and,
+    for a single, the alert's own price. A pair's alert prices a spread, not a leg: it prices
+    leg 1 (through leg 2's newest price) only when leg 1 has no price of its own."""
     alert_at = signal_time(signal) or 0.0
     alert_price = signal.get("order_price")
     symbol1 = signal["ticker1"]
     if signal.get("ticker_type") != "pair":
         alert = None if alert_price is None else Quote(float(alert_price), alert_at, "alert")
-        return {1: newest(quotes.get(symbol1), alert)}
+        return {1: newest(alert, quotes.get(symbol1))}  # a tie goes to the alert
     second = quotes.get(signal["ticker2"])
     implied = None
     if alert_price is not None and second is not None:
         hedge = float(signal["hedge_param"] or 0)
         implied = Quote(round(float(alert_price) + hedge * second.price, 6), alert_at, "alert")
-    return {1: newest(quotes.get(symbol1), implied), 2: second}
+    return {1: quotes.get(symbol1) or implied, 2: second}
 
 
 def limit_price(signal: dict[str, Any], quotes: Mapping[str, Quote]) -> float:

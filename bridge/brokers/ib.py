@@ -145,6 +145,7 @@ def order_for(order: LegOrder, tick: float = 0.01, account: str = "") -> Order:
             action=order.action, totalQuantity=order.quantity, orderType="REL", auxPrice=0
         )
     else:
+        assert limit is not None  # refused above
         ib_order = LimitOrder(order.action, order.quantity, limit)
     ib_order.tif = tif
     ib_order.orderRef = order.ref

@@ -270,7 +270,9 @@ class PaperBroker:
         self.commissions += commission
         signed = quantity if order.action == "BUY" else -quantity
         self.cash -= signed * price + commission
-        self.last_fills[order.symbol] = Quote(price, self.clock(), "fill")
+        # Whole seconds, as the service times prices and alerts: in the same second, a price
+        # posted or an alert comes before this fill.
+        self.last_fills[order.symbol] = Quote(price, math.floor(self.clock()), "fill")
         self.holdings[order.symbol] = after_fill(
             self.holdings.get(order.symbol, Holding()), signed, price
         )

@@ -1,16 +1,17 @@
-"""The bridge with the IB broker, over HTTP against gunicorn, the fake TWS playing the broker:
-contracts from the registry, fills in parts, a 399 warning, a rejection, positions and the
-account; a bridge killed between a pair's legs, restarted, places each leg once; signals wait
-while IB is down and are placed once it is back."""
+"""The bridge with the IB broker, over HTTP against gunicorn, with the TWS stand-in on a real
+socket: a pair and a forex single followed from the stream to their fills, positions and the
+account; a bridge killed after IB took a pair, restarted, places nothing twice; signals wait
+while IB cannot be reached and are placed once it is back."""
 
 import pytest
 
 from bridge.brokers.ib import IBBroker
 from bridge.client import ServiceClient
 from bridge.engine import Bridge
-from bridge.tests.fake_ib import FakeIB, FakeTWS
 from bridge.tests.loop import Running, send, until
+from bridge.tests.tws import TWS
 from instruments.models import Ticker
+from pairsapi.testing import free_port
 from pnl.models import AccountSnapshot
 from signals.models import Signal
 
@@ -19,11 +20,12 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.server]
 
 @pytest.fixture
 def tws():
-    return FakeTWS()
+    with TWS() as running:
+        yield running
 
 
-def ib_broker(tws, client_id=7):
-    return IBBroker(client_id=client_id, timeout=2, ib_factory=lambda: FakeIB(tws))
+def ib_broker(port, client_id=7):
+    return IBBroker(port=port, client_id=client_id, timeout=3)
 
 
 def signal(rowid=None):
@@ -37,25 +39,26 @@ def ref(leg, rowid=None):
 
 def test_a_pair_and_a_forex_single_go_through_ib(server, tws):
     client = ServiceClient(f"{server.url}/v3", "webhook")
-    broker = ib_broker(tws).start(wait=5)
-    running = Running(Bridge(client, broker, account_every=0.5))
+    broker = ib_broker(tws.port).start(wait=5)
+    running = Running(Bridge(client, broker, refresh_every=0.5))
     try:
         send(server)  # NMFC-0.75*ROIC, buy 603 at a spread of 0.98
         assert until(lambda: signal().order_status == "created")
-        pair = signal()
-        assert (pair.order_id1, pair.order_id2) == (101, 102)
-        (contract1, order1), (contract2, order2) = tws.received
-        assert (contract1.symbol, order1.action, order1.totalQuantity) == ("NMFC", "BUY", 603)
-        assert (contract2.symbol, order2.action, order2.totalQuantity) == ("ROIC", "SELL", 452)
-        assert order1.orderType == "REL"  # the registry's default order type
+        leg1, leg2 = tws.order(ref(1)), tws.order(ref(2))
+        assert (leg1.listing.symbol, leg1.action, leg1.quantity) == ("NMFC", "BUY", 603)
+        assert (leg2.listing.symbol, leg2.action, leg2.quantity) == ("ROIC", "SELL", 452)
+        assert leg1.order_type == "REL"  # the registry's default order type
+        assert (leg2.hedge_type, leg2.parent_id) == ("P", leg1.order_id)
+        assert (signal().order_id1, signal().order_id2) == (leg1.order_id, leg2.order_id)
 
         tws.fill(ref(1), 300, 10.0)
         assert until(lambda: signal().filled_qty1 == 300)
         tws.warn(ref(2))
         assert until(lambda: "399" in (signal().error_msg or ""))
         assert signal().order_status != "canceled"  # a warning leaves the order live
+        tws.fill(ref(2), 225, 12.0)
         tws.fill(ref(1), 303, 10.2)
-        tws.fill(ref(2), 452, 12.0)
+        tws.fill(ref(2), 227, 12.0)
         assert until(lambda: signal().order_status == "filled")
         pair = signal()
         price1 = round((300 * 10.0 + 303 * 10.2) / 603, 6)
@@ -66,39 +69,38 @@ def test_a_pair_and_a_forex_single_go_through_ib(server, tws):
         send(server, ticker="FX:EURUSD", order_contracts=20000, order_price=1.1)
         forex = Signal.objects.latest("rowid")
         assert until(lambda: signal(forex.rowid).order_status == "created")
-        contract, order = tws.received[2]
-        assert (contract.secType, contract.exchange, contract.symbol) == ("CASH", "IDEALPRO", "EUR")
-        assert order.orderType == "MKT"  # the ticker's order type
+        order = tws.order(ref(1, forex.rowid))
+        assert (order.listing.sectype, order.listing.exchange) == ("CASH", "IDEALPRO")
+        assert order.order_type == "MKT"  # the ticker's order type
         tws.reject(ref(1, forex.rowid))
         assert until(lambda: signal(forex.rowid).order_status == "canceled")
         assert signal(forex.rowid).error_msg.startswith("201 Order rejected")
-        assert until(lambda: AccountSnapshot.objects.filter(net_liquidation=100000.5).exists())
+        assert until(lambda: AccountSnapshot.objects.filter(realized_pnl=0).exists())
     finally:
         running.close()
         broker.close()
 
 
-class DiesBeforeLegTwo(IBBroker):
-    """The bridge dies after IB took a pair's first leg."""
+class DiesAfterPlacing(IBBroker):
+    """The bridge dies once IB took a pair's orders, before it writes their ids back."""
 
-    def place(self, order, price):
-        if order.leg == 2:
-            raise SystemExit("bridge killed between the legs")
-        return super().place(order, price)
+    def place(self, legs):
+        super().place(legs)
+        raise SystemExit("bridge killed after placing")
 
 
-def test_a_bridge_killed_between_a_pairs_legs_places_each_leg_once(server, tws):
+def test_a_bridge_killed_after_placing_a_pair_places_nothing_twice(server, tws):
     client = ServiceClient(f"{server.url}/v3", "webhook")
     send(server)
-    dying = DiesBeforeLegTwo(client_id=7, timeout=2, ib_factory=lambda: FakeIB(tws)).start(5)
+    dying = DiesAfterPlacing(port=tws.port, client_id=7, timeout=3).start(5)
     with pytest.raises(SystemExit):
         Bridge(client, dying).take_all(client.waiting())
     dying.close()  # the process is gone: so is its connection
-    assert [order.orderRef for _, order in tws.received] == [ref(1)]
+    assert [order.ref for order in tws.orders] == [ref(1), ref(2)]
     assert signal().order_status == "waiting"
     tws.fill(ref(1), 603, 10.0)  # filled at IB while no bridge ran
 
-    broker = ib_broker(tws).start(wait=5)
+    broker = ib_broker(tws.port).start(wait=5)
     running = Running(Bridge(client, broker))
     try:
         assert until(lambda: signal().order_status not in ("waiting", "created"))
@@ -107,25 +109,23 @@ def test_a_bridge_killed_between_a_pairs_legs_places_each_leg_once(server, tws):
     finally:
         running.close()
         broker.close()
-    assert [order.orderRef for _, order in tws.received] == [ref(1), ref(2)]
-    assert (signal().order_id1, signal().order_id2) == (101, 102)
+    assert [order.ref for order in tws.orders] == [ref(1), ref(2)]
     assert signal().filled_qty1 == 603
 
 
-def test_signals_wait_while_ib_is_down_and_are_placed_once_it_is_back(server, tws):
-    tws.online = False
+def test_signals_wait_while_ib_is_down_and_are_placed_once_it_is_back(server):
+    port = free_port()
     client = ServiceClient(f"{server.url}/v3", "webhook")
-    broker = ib_broker(tws).start()
+    broker = ib_broker(port).start()
     running = Running(Bridge(client, broker))
     try:
         send(server, ticker="AAPL", order_contracts=10, order_price=190.0)
-        assert not until(lambda: tws.received, seconds=1.5)
-        assert signal().order_status == "waiting"
-        tws.online = True
-        assert until(lambda: signal().order_status == "created", seconds=20)
-        tws.fill(ref(1), 10, 190.1)
-        assert until(lambda: signal().order_status == "filled")
+        assert not until(lambda: signal().order_status != "waiting", seconds=1.5)
+        with TWS(port=port) as tws:  # TWS comes up
+            assert until(lambda: signal().order_status == "created", seconds=20)
+            tws.fill(ref(1), 10, 190.1)
+            assert until(lambda: signal().order_status == "filled")
+            assert len(tws.orders) == 1
     finally:
         running.close()
         broker.close()
-    assert len(tws.received) == 1

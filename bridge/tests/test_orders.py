@@ -41,7 +41,7 @@ SINGLE = {
     "hedge_param": None,
     "timestamp": "2026-12-07 15:00:00",
 }
-ALERT_AT = signal_time(PAIR)
+ALERT_AT = signal_time(PAIR) or 0.0
 
 
 def test_a_pair_is_two_opposite_legs_the_second_floor_of_contracts_times_hedge():
@@ -81,10 +81,10 @@ def test_a_pair_with_no_known_prices_has_none_and_never_a_made_up_one():
             {"NMFC": Quote(12.6, ALERT_AT + 5, "posted"), "ROIC": Quote(15.55, 0, "fill")},
             (12.6, 15.55),
         ),
-        # An older leg 1 price gives way to the alert's spread.
+        # A spread is no leg's price: leg 1's own, older than the alert, still comes first.
         (
             {"NMFC": Quote(11.0, ALERT_AT - 600, "fill"), "ROIC": Quote(15.55, 0, "posted")},
-            (12.6425, 15.55),
+            (11.0, 15.55),
         ),
         ({"NMFC": Quote(12.6, 0, "posted")}, (12.6, None)),
     ],

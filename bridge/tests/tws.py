@@ -176,6 +176,7 @@ class TWS:
         master_client_id: int | None = None,
         tif_preset: bool = True,
         listings: list[Listing] | None = None,
+        port: int = 0,
     ) -> None:
         self.accounts = accounts
         self.master_client_id = master_client_id
@@ -193,7 +194,7 @@ class TWS:
         self.perm_ids = itertools.count(1376327563)
         self.exec_numbers = itertools.count(1)
         self.contract_requests: list[tuple[str, str, str, str]] = []
-        self.server = socket.create_server(("127.0.0.1", 0))
+        self.server = socket.create_server(("127.0.0.1", port))
         self.port = self.server.getsockname()[1]
         self.running = False
         self.threads: list[threading.Thread] = []
