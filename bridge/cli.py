@@ -148,7 +148,7 @@ def broker_of(arguments: argparse.Namespace, client: ServiceClient, wait: float 
             client_id=arguments.ib_client_id,
             account=arguments.ib_account,
         ).start(wait=wait)
-    return PaperBroker(
+    paper = PaperBroker(
         arguments.paper_book,
         slippage=arguments.slippage,
         commission_per_share=arguments.paper_commission,
@@ -158,6 +158,8 @@ def broker_of(arguments: argparse.Namespace, client: ServiceClient, wait: float 
         extended_hours=arguments.paper_extended_hours,
         price_of=client.newest_price,
     )
+    paper.hours.refusal(0, False)  # the exchange calendar is read now, not at the first order
+    return paper
 
 
 # After SIGTERM or Ctrl-C: how long a write-back in flight may take to finish.

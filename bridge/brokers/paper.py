@@ -5,6 +5,7 @@ asked; orders past the account's buying power and US stock orders outside the ex
 are refused in a broker's words. A pair's leg 2 fills only as leg 1 does, in the pair's ratio.
 Its book is kept in a JSON file, so a restarted bridge knows what it placed."""
 
+import functools
 import json
 import math
 import os
@@ -48,14 +49,20 @@ class Working:
     fill_next: bool = False  # the rest of a partial fill, taken at the next advance
 
 
+@functools.cache
+def _new_york_calendar() -> Any:
+    """Built once a process (about a second): the first order need not wait for it."""
+    import exchange_calendars  # loaded by the paper broker only: it brings pandas
+
+    return exchange_calendars.get_calendar("XNYS")
+
+
 class UsStockHours:
     """Whether the New York stock market takes orders at a moment, from a maintained exchange
     calendar (holidays and early closes included)."""
 
     def __init__(self) -> None:
-        import exchange_calendars  # loaded by the paper broker only: it brings pandas
-
-        self.calendar = exchange_calendars.get_calendar("XNYS")
+        self.calendar = _new_york_calendar()
 
     def refusal(self, moment: float, extended: bool) -> str:
         import pandas
