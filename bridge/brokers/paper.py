@@ -29,6 +29,8 @@ KEEP_ORDERS = 200
 # Initial margin as a share of a position's value, as a margin account at IB asks by default
 # (Reg T for US stocks; forex and crypto as IB's paper accounts have them); maintenance is half.
 INITIAL_MARGIN = {"STK": 0.5, "CASH": 0.03, "CRYPTO": 1.0}
+# Forex and crypto commissions: a share of the value and a least amount an order.
+OTHER_COMMISSIONS = {"CASH": (0.00002, 2.0), "CRYPTO": (0.0018, 1.75)}
 NEW_YORK = ZoneInfo("America/New_York")
 # US stocks outside regular hours: what IB's extended hours span on a trading day.
 EXTENDED_HOURS = (4, 20)
@@ -270,9 +272,7 @@ class PaperBroker:
         order.average_price = round((before + quantity * price) / order.filled, 6)
         if order.filled >= order.quantity:
             order.status = FILLED
-        commission = quantity * self.commission_per_share
-        if first:
-            commission = max(commission, self.commission_minimum)
+        commission = self._commission(order.symbol, quantity, price, first)
         order.commission = round(order.commission + commission, 6)
         self.commissions += commission
         signed = quantity if order.action == "BUY" else -quantity
@@ -283,6 +283,18 @@ class PaperBroker:
         self.holdings[order.symbol] = after_fill(
             self.holdings.get(order.symbol, Holding()), signed, price
         )
+
+    def _commission(self, symbol: str, quantity: float, price: float, first: bool) -> float:
+        """Stocks pay the options' rate per share; forex and crypto as IB charges them, a share
+        of the trade's value (0.2 bp, at least 2.00; 0.18 %, at least 1.75). The minimum is
+        paid once an order."""
+        sectype = self.sectypes.get(symbol, "STK")
+        if sectype in OTHER_COMMISSIONS:
+            rate, least = OTHER_COMMISSIONS[sectype]
+            commission = quantity * price * rate
+        else:
+            commission, least = quantity * self.commission_per_share, self.commission_minimum
+        return max(commission, least) if first else commission
 
     def last_fill(self, symbol: str) -> Quote | None:
         with self.lock:

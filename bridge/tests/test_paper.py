@@ -149,7 +149,7 @@ def test_a_us_stock_order_outside_the_hours_is_refused_and_forex_goes_on(paper):
         sunday.place([leg()])
     fx = Instrument("CASH", "IDEALPRO", "", "USD", "MARKET")
     (placed,) = sunday.place([leg(symbol="EURUSD", quantity=20000, price=1.08, instrument=fx)])
-    assert placed.filled == 20000
+    assert (placed.filled, placed.commission) == (20000, 2.0)  # 0.2 bp of 21,600 is under 2
 
 
 def test_a_restarted_broker_finds_what_it_placed_and_does_not_place_it_again(paper):
