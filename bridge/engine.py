@@ -17,6 +17,7 @@ from .orders import (
     Quote,
     leg_of_ref,
     leg_orders,
+    leg_ref,
     newest,
     rowid_of_ref,
     signal_time,
@@ -90,7 +91,9 @@ class Bridge:
         rowid = current["rowid"]
         made_at = signal_time(current)
         age = self.clock() - made_at if made_at is not None else 0.0
-        if age > self.max_signal_age:
+        # An order a stopped run placed for it is at the broker whatever the signal's age: its
+        # ids are written back below, never a cancel over a live order.
+        if age > self.max_signal_age and not self._placed_before(rowid):
             self.client.write_back(
                 rowid,
                 order_status="canceled",
@@ -99,13 +102,8 @@ class Bridge:
             )
             logger.warning("signal #%s not placed: %.0f s old", rowid, age)
             return False
-        symbols = [current["ticker1"]]
-        if current.get("ticker_type") == "pair":
-            symbols.append(current["ticker2"])
         try:
-            instruments = {symbol: self._instrument(symbol) for symbol in symbols}
-            quotes = {s: q for s in symbols if (q := self._newest_price(s)) is not None}
-            legs = leg_orders(current, instruments, quotes)
+            legs = self._legs_of(current)
         except OrderRefused as refused:
             return self._refuse(rowid, refused)
         note = self._stacked_on(legs)
@@ -127,6 +125,18 @@ class Bridge:
             self.client.write_back(rowid, order_status="created", **ids, **extra)
         logger.info("signal #%s placed: %s%s", rowid, ids, f" ({note})" if note else "")
         return True
+
+    def _legs_of(self, signal: dict[str, Any]) -> list[LegOrder]:
+        """The signal's orders, each with its contract and the newest price of its leg."""
+        symbols = [signal["ticker1"]]
+        if signal.get("ticker_type") == "pair":
+            symbols.append(signal["ticker2"])
+        instruments = {symbol: self._instrument(symbol) for symbol in symbols}
+        quotes = {s: q for s in symbols if (q := self._newest_price(s)) is not None}
+        return leg_orders(signal, instruments, quotes)
+
+    def _placed_before(self, rowid: int) -> bool:
+        return any(self.broker.find(leg_ref(rowid, leg)) is not None for leg in (1, 2))
 
     def _refuse(self, rowid: int, refused: OrderRefused) -> bool:
         """The signal could not become an order: it says why; the bridge goes on."""

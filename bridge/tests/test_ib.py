@@ -411,6 +411,24 @@ def test_a_signal_older_than_the_limit_is_written_back_canceled_and_never_placed
     assert tws.orders == []
 
 
+def test_an_old_signal_a_stopped_run_placed_gets_its_ids_not_a_cancel(tws, service):
+    first = connect(tws, client_id=7)
+    rowid = post_alert(**AAPL)
+    first.place(Bridge(service, first)._legs_of(service.signal(rowid)))  # then the run died
+    first.close()
+    broker = connect(tws, client_id=7)
+    try:
+        late = Bridge(service, broker, clock=lambda: time.time() + 600)
+        assert late.take(service.signal(rowid)) is True
+    finally:
+        broker.close()
+    assert (signal(rowid).order_status, signal(rowid).order_id1) == (
+        "created",
+        tws.orders[0].order_id,
+    )
+    assert len(tws.orders) == 1
+
+
 def test_an_order_stacked_on_a_working_one_for_the_same_instrument_says_so(tws, bridge):
     first = placed(bridge, **AAPL)
     second = placed(bridge, **{**AAPL, "order_price": 191.0})
