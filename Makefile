@@ -24,7 +24,8 @@ run: install
 	$(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # The whole loop on a laptop: the service, the watchdog and the paper bridge (python -m bridge),
-# with AAPL and NMFC-ROIC registered; send alerts and watch them fill. Ctrl-C stops all three.
+# with AAPL, EURUSD and NMFC-ROIC registered; send alerts and watch them fill. Ctrl-C stops all
+# three. US stock orders fill only while New York is open (PAPER_EXTENDED_HOURS=1 widens it).
 paper: install
 	$(RUN_ENV) $(PY) manage.py migrate --noinput
 	$(RUN_ENV) $(PY) manage.py seed_default_users

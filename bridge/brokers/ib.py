@@ -256,7 +256,6 @@ class IBBroker:
         # Positions seen at 0 since connecting, by conId: ib_async forgets them.
         self.flat: dict[int, Contract] = {}
         self.confirmed_gone: dict[str, str] = {}  # ref → why, once TWS confirmed the cancel
-        self.confirmed_live: set[str] = set()
         # IB's words about our orders by order id: ib_async keeps none that come after the
         # order's cancel in its trade's log.
         self.order_errors: dict[int, list[str]] = {}
@@ -509,7 +508,6 @@ class IBBroker:
         why = _words(error) if error else "canceled"
         open_now = await asyncio.wait_for(self.ib.reqAllOpenOrdersAsync(), self.timeout)
         if any(t.order.orderRef == ref for t in open_now):
-            self.confirmed_live.add(ref)
             if trade.orderStatus.status in _GONE:  # the answer carried no status change
                 trade.orderStatus.status = OrderStatus.Submitted
             logger.info("%s: IB says the order is live after %s", ref, why)
@@ -517,7 +515,8 @@ class IBBroker:
         completed = await asyncio.wait_for(self.ib.reqCompletedOrdersAsync(True), self.timeout)
         done = next((t for t in completed if t.order.orderRef == ref), None)
         if done is not None and done.orderStatus.status not in _GONE:
-            return  # completed otherwise (filled): its executions tell the rest
+            trade.orderStatus.status = done.orderStatus.status  # filled: TWS's word stands
+            return
         self.confirmed_gone[ref] = why  # cancelled at IB, or never reached it
 
     def _with_fills(self, placed: PlacedOrder, trade: Any, fills: list[Any]) -> PlacedOrder:
