@@ -162,3 +162,74 @@ class SlippageHour(models.Model):
 
     def __str__(self):
         return f"{self.ticker1}-{self.ticker2} {self.hour:%Y-%m-%d %H}h {self.order_action}"
+
+
+# A signal the risk gate stopped: kept, never in the waiting list, until staff release it.
+HELD = "held"
+# A signal that waited past the risk settings' max_signal_age: never placed.
+EXPIRED = "expired"
+# Signals whose orders are, or may soon be, at the broker unfilled: part of an instrument's
+# exposure (waiting ones only until they expire).
+PENDING_STATUSES = (*WAITING_STATUSES, "created", "part.filled")
+
+
+class RiskSettings(models.Model):
+    """The account's guard rails (one row): the kill switch, how old a waiting signal may grow,
+    and the account's loss limits. Per-instrument limits are InstrumentLimit rows."""
+
+    SINGLETON_ID = 1
+
+    # Counted up by every change: each worker keeps a copy, and an alert's INSERT lands only
+    # while the copy it was checked against is current (signals.inserts).
+    version = models.BigIntegerField(default=1)
+    halted = models.BooleanField(default=False)
+    halt_reason = models.TextField(blank=True, default="")
+    max_signal_age = models.PositiveIntegerField(default=120)  # seconds
+    daily_loss_limit = models.FloatField(null=True, blank=True)
+    max_drawdown = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "risk settings"
+        constraints = [
+            models.CheckConstraint(condition=Q(id=1), name="risk_settings_single_row"),
+            models.CheckConstraint(
+                condition=Q(daily_loss_limit__isnull=True) | Q(daily_loss_limit__gte=0),
+                name="risk_daily_loss_limit_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(max_drawdown__isnull=True) | Q(max_drawdown__gte=0),
+                name="risk_max_drawdown_not_negative",
+            ),
+        ]
+
+    def __str__(self):
+        return "halted" if self.halted else "trading"
+
+
+class InstrumentLimit(models.Model):
+    """Limits of one ticker (``AAPL``) or pair (``NMFC-ROIC``); the row named ``""`` holds the
+    defaults every instrument without its own value takes. Null: no limit."""
+
+    DEFAULTS = ""
+
+    instrument = models.CharField(max_length=81, unique=True, blank=True)
+    max_order_contracts = models.PositiveBigIntegerField(null=True, blank=True)
+    max_position = models.PositiveBigIntegerField(null=True, blank=True)
+    max_orders_per_minute = models.PositiveIntegerField(null=True, blank=True)
+    max_orders_per_day = models.PositiveIntegerField(null=True, blank=True)
+
+    def __str__(self):
+        return self.instrument or "defaults"
+
+
+class InstrumentExposure(models.Model):
+    """One row per traded instrument: the service's own filled position in it (leg 1's units
+    for a pair), kept as fills are recorded, and the row the risk gate locks so that two
+    orders for one instrument are checked one after the other."""
+
+    instrument = models.CharField(max_length=81, unique=True)
+    filled = models.FloatField(default=0)
+    checks = models.BigIntegerField(default=0)  # written by each gate: the lock
+
+    def __str__(self):
+        return f"{self.instrument}: {self.filled:g}"

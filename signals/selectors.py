@@ -22,9 +22,19 @@ from pairsapi.actors import PASSPHRASE, STAFF_PREFIX, USER_PREFIX
 from pairsapi.domain import NotFound
 from pairsapi.queries import newest
 
+from . import risk
 from .checks import REFUSALS, REFUSED_STATUSES
 from .expressions import PAIR, SINGLE, parse_expression, symbol_candidates
-from .models import WAITING_STATUSES, Signal, SlippageHour
+from .models import (
+    EXPIRED,
+    HELD,
+    PENDING_STATUSES,
+    WAITING_STATUSES,
+    InstrumentLimit,
+    RiskSettings,
+    Signal,
+    SlippageHour,
+)
 
 
 def signal_by_rowid(rowid: int) -> Signal | None:
@@ -151,8 +161,126 @@ def statuses_named(status: str) -> tuple[str, ...]:
 
 
 def signals_with_status(status: str, number: int) -> QuerySet[Signal]:
-    """Signals of one status (see ``statuses_named``), newest first."""
-    return newest(Signal.objects.filter(order_status__in=statuses_named(status)), number)
+    """Signals of one status (see ``statuses_named``), newest first. The waiting list leaves
+    out signals older than max_signal_age: no bridge places a stale order, even before the
+    watchdog marks them expired."""
+    chosen = Signal.objects.filter(order_status__in=statuses_named(status))
+    if status == "waiting":
+        chosen = chosen.filter(timestamp__gte=oldest_placeable())
+    return newest(chosen, number)
+
+
+# --- the risk gate's reads
+
+
+def risk_settings() -> RiskSettings:
+    """The guard rails' one row, created if missing (a flushed database)."""
+    row, _ = RiskSettings.objects.get_or_create(id=RiskSettings.SINGLETON_ID)
+    return row
+
+
+@dataclass(frozen=True)
+class RiskSnapshot:
+    """The guard rails as a worker keeps them: an alert for an instrument with no limits, while
+    trading is not halted, is checked without a query (its INSERT carries ``version``)."""
+
+    version: int
+    halted: bool
+    halt_reason: str
+    limits: dict[str, risk.Limits]
+
+    def limits_for(self, instrument: str) -> risk.Limits:
+        defaults = self.limits.get(InstrumentLimit.DEFAULTS, risk.Limits())
+        return self.limits.get(instrument, risk.Limits()).over(defaults)
+
+
+_risk_snapshot: RiskSnapshot | None = None
+
+
+def cached_risk() -> RiskSnapshot:
+    return _risk_snapshot or refreshed_risk()
+
+
+def refreshed_risk() -> RiskSnapshot:
+    """Read the guard rails again (the version first: a change committed meanwhile leaves the
+    copy labelled older, so its first insert is refused) and keep them as this worker's."""
+    global _risk_snapshot
+    row = risk_settings()
+    limits = {r.instrument: _limits(r) for r in InstrumentLimit.objects.all()}
+    _risk_snapshot = RiskSnapshot(row.version, row.halted, row.halt_reason, limits)
+    return _risk_snapshot
+
+
+def oldest_placeable(now: datetime | None = None) -> datetime:
+    """The time a waiting signal may be stamped at and still go to a broker."""
+    moment = now or datetime.now(UTC)
+    return moment - timedelta(seconds=risk_settings().max_signal_age)
+
+
+def _limits(row: InstrumentLimit | None) -> risk.Limits:
+    if row is None:
+        return risk.Limits()
+    return risk.Limits(**{name: getattr(row, name) for name in risk.LIMIT_NAMES})
+
+
+def limits_for(instrument: str) -> risk.Limits:
+    """The instrument's limits, the defaults where it sets none."""
+    rows = {
+        row.instrument: row
+        for row in InstrumentLimit.objects.filter(
+            instrument__in=[InstrumentLimit.DEFAULTS, instrument]
+        )
+    }
+    return _limits(rows.get(instrument)).over(_limits(rows.get(InstrumentLimit.DEFAULTS)))
+
+
+def signals_of_instrument(signal: Signal) -> QuerySet[Signal]:
+    """Signals of the same ticker or pair as ``signal`` (the history index serves them)."""
+    return Signal.objects.filter(
+        ticker1=signal.ticker1, ticker2=signal.ticker2, ticker_type=signal.ticker_type
+    )
+
+
+# An unfilled order older than this is no longer at the broker (orders go out DAY).
+PENDING_FOR = timedelta(days=1)
+
+
+def pending_orders(same: QuerySet[Signal], now: datetime) -> list[tuple[str, int, float]]:
+    """(action, contracts, leg 1 filled) of the instrument's orders waiting for a bridge or at
+    the broker unfilled."""
+    pending = same.filter(order_status__in=PENDING_STATUSES, timestamp__gte=now - PENDING_FOR)
+    waiting_too_long = Q(order_status__in=WAITING_STATUSES, timestamp__lt=oldest_placeable(now))
+    return list(
+        pending.exclude(waiting_too_long).values_list(
+            "order_action", "order_contracts", "filled_qty1"
+        )
+    )
+
+
+def orders_since(same: QuerySet[Signal], moment: datetime) -> int:
+    """How many of the instrument's signals since ``moment`` went, or may go, to a broker."""
+    refused = (HELD, EXPIRED, *REFUSED_STATUSES)
+    return same.filter(timestamp__gte=moment).exclude(order_status__in=refused).count()
+
+
+def risk_document() -> dict:
+    """The guard rails as GET /v3/risk shows them."""
+    settings_row = risk_settings()
+    rows = list(InstrumentLimit.objects.order_by("instrument"))
+    defaults = next((r for r in rows if r.instrument == InstrumentLimit.DEFAULTS), None)
+    return {
+        "halted": settings_row.halted,
+        "halt_reason": settings_row.halt_reason,
+        "max_signal_age": settings_row.max_signal_age,
+        "daily_loss_limit": settings_row.daily_loss_limit,
+        "max_drawdown": settings_row.max_drawdown,
+        "defaults": _limits(defaults).__dict__,
+        "instruments": {
+            row.instrument: _limits(row).__dict__
+            for row in rows
+            if row.instrument != InstrumentLimit.DEFAULTS
+        },
+    }
 
 
 UNFILLED_STATUSES = ("created", "part.filled")

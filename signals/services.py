@@ -1,12 +1,14 @@
 """Every write to signals: ingest from the webhook, updates from the bridge, fill reports."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, fields
 from datetime import datetime, timedelta
 from typing import TypedDict, Unpack
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from instruments.registry import Registry, cached_registry, refreshed_registry
@@ -19,12 +21,22 @@ from instruments.selectors import (
 from pairsapi.domain import DuplicateAlert, NotFound, RuleViolated
 from pairsapi.timestamps import utc_now_to_second
 
+from . import risk, selectors
 from .checks import Registered, check_signal
 from .expressions import PAIR, SINGLE, Expression, parse_expression, symbol_candidates
 from .fills import FILLED, FillState, apply_cancel, apply_fill
 from .inserts import insert_signal
 from .manual import NoOrder, manual_order
-from .models import WAITING_STATUSES, AlertReceipt, Signal
+from .models import (
+    EXPIRED,
+    HELD,
+    WAITING_STATUSES,
+    AlertReceipt,
+    InstrumentExposure,
+    InstrumentLimit,
+    RiskSettings,
+    Signal,
+)
 
 
 def _resolve(
@@ -142,14 +154,226 @@ def _claim_alert_id(alert_id: str) -> None:
 def _store_alert(alert: AlertFields, message: str | None, bypass: bool) -> tuple[Signal, str]:
     for attempt in range(_SNAPSHOT_ATTEMPTS):
         registry = cached_registry() if attempt == 0 else refreshed_registry()
+        guard_rails = selectors.cached_risk() if attempt == 0 else refreshed_risk()
         signal = Signal(alert_message=message, **alert)
         answer = _screen(signal, bypass, registry)
-        if insert_signal(signal, registry_version=registry.version):
-            return signal, answer
-    signal = Signal(alert_message=message, **alert)
-    answer = _screen(signal, bypass, LiveRegistry)
-    insert_signal(signal)
-    return signal, answer
+        with _gated(signal, guard_rails) as held:
+            if insert_signal(
+                signal, registry_version=registry.version, risk_version=guard_rails.version
+            ):
+                return signal, held or answer
+    while True:  # the registry read live; only a change of the guard rails sends it round
+        guard_rails = refreshed_risk()
+        signal = Signal(alert_message=message, **alert)
+        answer = _screen(signal, bypass, LiveRegistry)
+        with _gated(signal, guard_rails) as held:
+            if insert_signal(signal, risk_version=guard_rails.version):
+                return signal, held or answer
+
+
+def refreshed_risk() -> selectors.RiskSnapshot:
+    return selectors.refreshed_risk()
+
+
+# --- the risk gate
+
+
+def instrument_of(signal: Signal) -> str:
+    """The ticker (AAPL) or pair (NMFC-ROIC) a signal trades: what limits are set on."""
+    if signal.ticker_type == PAIR:
+        return f"{signal.ticker1}-{signal.ticker2}"
+    return signal.ticker1 or ""
+
+
+def _signed(action: str, quantity: float) -> float:
+    return quantity if action == "buy" else -quantity
+
+
+def _lock_instrument(instrument: str) -> InstrumentExposure:
+    """Take the instrument's exposure row for this transaction. An UPDATE, not a SELECT: on
+    SQLite a write is what makes a second transaction wait, on PostgreSQL it locks the row."""
+    for _ in range(2):
+        if InstrumentExposure.objects.filter(instrument=instrument).update(checks=F("checks") + 1):
+            return InstrumentExposure.objects.get(instrument=instrument)
+        InstrumentExposure.objects.bulk_create(
+            [InstrumentExposure(instrument=instrument)], ignore_conflicts=True
+        )
+    raise RuntimeError(f"no exposure row for {instrument}")  # pragma: no cover
+
+
+@contextmanager
+def _gated(signal: Signal, guard_rails: selectors.RiskSnapshot) -> Iterator[str]:
+    """Around a new signal's INSERT: the risk gate, in one transaction with the INSERT when the
+    instrument has limits (its lock held until the signal is stored). Gives the webhook's
+    answer for a held signal, "" for one that passed."""
+    limited = signal.order_status in WAITING_STATUSES and not guard_rails.halted
+    limited = limited and guard_rails.limits_for(instrument_of(signal)).any
+    if not limited:
+        yield _gate(signal, guard_rails)
+        return
+    with transaction.atomic():
+        yield _gate(signal, guard_rails)
+
+
+def _gate(signal: Signal, guard_rails: selectors.RiskSnapshot, now: datetime | None = None) -> str:
+    """Hold the signal (status ``held``, the reason in ``error_msg``) when trading is halted or
+    it would break one of its instrument's limits. With limits, the caller's transaction must
+    keep the instrument's lock until the signal is stored."""
+    if signal.order_status not in WAITING_STATUSES:
+        return ""
+    why = ""
+    if guard_rails.halted:
+        why = f"risk: trading halted ({guard_rails.halt_reason or 'by staff'})"
+    else:
+        instrument = instrument_of(signal)
+        limits = guard_rails.limits_for(instrument)
+        if not limits.any:
+            return ""
+        exposure = _lock_instrument(instrument)
+        now = now or timezone.now()
+        same = selectors.signals_of_instrument(signal)
+        day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+        why = risk.refusal(
+            limits,
+            risk.Order(
+                contracts=signal.order_contracts,
+                signed=int(_signed(signal.order_action, signal.order_contracts)),
+                exposure_before=exposure.filled
+                + sum(
+                    _signed(action, contracts - filled)
+                    for action, contracts, filled in selectors.pending_orders(same, now)
+                ),
+                orders_last_minute=selectors.orders_since(same, now - timedelta(minutes=1)),
+                orders_today=selectors.orders_since(same, day_start),
+            ),
+        )
+    if not why:
+        return ""
+    signal.order_status, signal.error_msg = HELD, why
+    return f"'signal' held: {why}"
+
+
+def _add_to_exposure(signal: Signal, filled_before: float) -> None:
+    """The service's own position in the signal's instrument moves with its leg 1 fills."""
+    delta = _signed(signal.order_action, signal.filled_qty1 - filled_before)
+    if delta:
+        instrument = instrument_of(signal)
+        _lock_instrument(instrument)
+        InstrumentExposure.objects.filter(instrument=instrument).update(filled=F("filled") + delta)
+
+
+def _change_risk(**changes: object) -> None:
+    """Write the guard rails and count their version up: every worker's copy is then stale,
+    and an alert checked against one is sent round again (in the caller's transaction)."""
+    selectors.risk_settings()
+    RiskSettings.objects.filter(id=RiskSettings.SINGLETON_ID).update(
+        version=F("version") + 1, **changes
+    )
+
+
+@transaction.atomic
+def halt_trading(*, reason: str) -> int:
+    """The kill switch: new signals are held and so is every one still waiting. Returns how
+    many were waiting."""
+    _change_risk(halted=True, halt_reason=reason)
+    why = f"risk: trading halted ({reason or 'by staff'})"
+    return Signal.objects.filter(order_status__in=WAITING_STATUSES).update(
+        order_status=HELD, error_msg=why
+    )
+
+
+@transaction.atomic
+def update_risk(*, changes: risk.RiskChanges) -> None:
+    """Apply a PUT /v3/risk: the settings sent, and limits merged key by key (null removes
+    one; an instrument left with none loses its row)."""
+    settings_changes = dict(changes.settings)
+    halted = settings_changes.pop("halted", None)
+    reason = settings_changes.pop("halt_reason", None)
+    _change_risk(**settings_changes)
+    if halted is True:
+        halt_trading(reason=str(reason or ""))
+    elif halted is False:
+        resume_trading()
+    elif reason is not None:
+        _change_risk(halt_reason=reason)
+    named = [(InstrumentLimit.DEFAULTS, changes.defaults), *changes.instruments.items()]
+    if any(limits for _, limits in named):
+        _change_risk()
+    for instrument, limits in named:
+        if not limits:
+            continue
+        row, _ = InstrumentLimit.objects.get_or_create(instrument=instrument)
+        for name, value in limits.items():
+            setattr(row, name, value)
+        if any(getattr(row, name) is not None for name in risk.LIMIT_NAMES):
+            row.save()
+        else:
+            row.delete()
+
+
+@transaction.atomic
+def resume_trading() -> None:
+    """Trading goes on; held signals stay held until staff release them one by one."""
+    _change_risk(halted=False, halt_reason="")
+
+
+def _locked(rowid: int) -> Signal:
+    signal = Signal.objects.select_for_update().filter(rowid=rowid).first()
+    if signal is None:
+        raise NotFound()
+    return signal
+
+
+@transaction.atomic
+def release_signal(*, rowid: int, now: datetime | None = None) -> Signal:
+    """A held signal goes through the gate again, its age included: it waits for the bridge,
+    is held again (the new reason said) or expires."""
+    signal = _locked(rowid)
+    if signal.order_status != HELD:
+        raise RuleViolated(f"signal #{rowid} is {signal.order_status}, not held.")
+    now = now or timezone.now()
+    age = (now - signal.timestamp).total_seconds()
+    limit = selectors.risk_settings().max_signal_age
+    if age > limit:
+        signal.order_status = EXPIRED
+        signal.error_msg = f"expired: {age:.0f} s old when released (max_signal_age {limit} s)"
+    else:
+        signal.order_status, signal.error_msg = "waiting", None
+        _gate(signal, selectors.refreshed_risk(), now)
+    signal.save(update_fields=["order_status", "error_msg"])
+    return signal
+
+
+@transaction.atomic
+def cancel_signal(*, rowid: int) -> Signal:
+    """Staff cancel a signal no bridge has taken yet (waiting or held)."""
+    signal = _locked(rowid)
+    if signal.order_status not in (*WAITING_STATUSES, HELD):
+        raise RuleViolated(
+            f"signal #{rowid} is {signal.order_status}: only a waiting or held "
+            "signal can be canceled."
+        )
+    signal.order_status, signal.status_msg = "canceled", "canceled by staff"
+    signal.save(update_fields=["order_status", "status_msg"])
+    return signal
+
+
+@transaction.atomic
+def expire_stale_signals(*, now: datetime) -> list[Signal]:
+    """Signals still waiting past max_signal_age become ``expired``, each saying how old it
+    was (the waiting list left them out from that instant already)."""
+    limit = selectors.risk_settings().max_signal_age
+    stale = list(
+        Signal.objects.select_for_update()
+        .filter(order_status__in=WAITING_STATUSES, timestamp__lt=now - timedelta(seconds=limit))
+        .order_by("rowid")
+    )
+    for signal in stale:
+        age = (now - signal.timestamp).total_seconds()
+        signal.order_status = EXPIRED
+        signal.error_msg = f"expired: waited {age:.0f} s for a bridge (max_signal_age {limit} s)"
+        signal.save(update_fields=["order_status", "error_msg"])
+    return stale
 
 
 @transaction.atomic
@@ -228,8 +452,10 @@ def record_fill(
     else:
         new_state = apply_fill(state, leg, price, filled_qty)
     changed = [name for name, value in asdict(new_state).items() if getattr(signal, name) != value]
+    filled_before = signal.filled_qty1
     for name in changed:
         setattr(signal, name, getattr(new_state, name))
+    _add_to_exposure(signal, filled_before)
     if "order_status" in changed and signal.order_status == FILLED and signal.filled_at is None:
         signal.filled_at = timezone.now()
         changed.append("filled_at")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import SignalViewSet, WebhookViewSet
+from .views import RiskViewSet, SignalViewSet, WebhookViewSet
 
 app_name = "signals"
 
@@ -24,6 +24,17 @@ urlpatterns = [
         "signals/status/<str:order_status>/<str:number_of_items>",
         SignalViewSet.as_view({"get": "list_with_status"}),
         name="signals-status",
+    ),
+    path("risk", RiskViewSet.as_view({"get": "retrieve", "put": "update"}), name="risk"),
+    path("halt", RiskViewSet.as_view({"post": "halt"}), name="halt"),
+    path("resume", RiskViewSet.as_view({"post": "resume"}), name="resume"),
+    path(
+        "signal/<str:rowid>/release",
+        RiskViewSet.as_view({"post": "release"}),
+        name="signal-release",
+    ),
+    path(
+        "signal/<str:rowid>/cancel", RiskViewSet.as_view({"post": "cancel"}), name="signal-cancel"
     ),
     path(
         "signal/<str:rowid>",

@@ -7,6 +7,7 @@ from rest_framework import status
 from rest_framework.exceptions import APIException, ParseError, ValidationError
 from rest_framework.response import Response
 
+from instruments import selectors as instrument_selectors
 from pairsapi.api.errors import ItemNotFound
 from pairsapi.api.listing import ANONYMOUS_CAP, capped_number_of_items, path_integer
 from pairsapi.api.openapi import (
@@ -14,10 +15,12 @@ from pairsapi.api.openapi import (
     NUMBER_OF_ITEMS,
     SIGNAL,
     listing,
+    obj,
     v3_doc,
 )
 from pairsapi.api.permissions import (
     AccessTokenOrPassphraseHeader,
+    AccessTokenRequired,
     FreshAdminTokenRequired,
     OptionalAccessToken,
     PassphraseRequired,
@@ -27,12 +30,25 @@ from pairsapi.api.throttles import client_address
 from pairsapi.api.views import V3ViewSet
 from pairsapi.domain import DuplicateAlert
 
-from . import rejections, selectors, services, stream
+from . import rejections, risk, selectors, services, stream
 from .serializers import (
     FillReportSerializer,
     NewSignalSerializer,
     SignalUpdateSerializer,
     signal_json,
+)
+
+_LIMITS = {"type": "object", "additionalProperties": {"type": ["integer", "null"]}}
+RISK = obj(
+    {
+        "halted": {"type": "boolean"},
+        "halt_reason": {"type": "string"},
+        "max_signal_age": {"type": "integer"},
+        "daily_loss_limit": {"type": ["number", "null"]},
+        "max_drawdown": {"type": ["number", "null"]},
+        "defaults": _LIMITS,
+        "instruments": {"type": "object", "additionalProperties": _LIMITS},
+    }
 )
 
 # The bridge polls the waiting list; an anonymous poll still sees up to 20 signals.
@@ -231,3 +247,63 @@ class SignalViewSet(V3ViewSet):
     def destroy(self, request, rowid):
         services.delete_signal(rowid=_rowid(rowid))
         return Response({"message": "'signal' deleted successfully."})
+
+
+class RiskViewSet(V3ViewSet):
+    """``/v3/risk``, ``/v3/halt``, ``/v3/resume`` and a held signal's release or cancel: the
+    guard rails every order passes, for scripts and external tools."""
+
+    openapi_tag = "risk"
+    action_permissions = {
+        "retrieve": [AccessTokenRequired],
+        "update": [FreshAdminTokenRequired],
+        "halt": [FreshAdminTokenRequired],
+        "resume": [FreshAdminTokenRequired],
+        "release": [FreshAdminTokenRequired],
+        "cancel": [FreshAdminTokenRequired],
+    }
+
+    @v3_doc("The guard rails: halt, signal age, account and instrument limits", None, RISK)
+    def retrieve(self, request):
+        return Response(selectors.risk_document())
+
+    @v3_doc(
+        "Change the guard rails (any subset of keys; limits merged, null removes one)",
+        None,
+        RISK,
+    )
+    def update(self, request):
+        try:
+            changes = risk.parse_changes(self.body(), _is_instrument)
+        except risk.InvalidRisk as invalid:
+            raise ValidationError({invalid.field: str(invalid)}) from None
+        services.update_risk(changes=changes)
+        return Response(selectors.risk_document())
+
+    @v3_doc("Halt all trading: new and waiting signals are held", None, RISK)
+    def halt(self, request):
+        body = self.body()
+        reason = body.get("reason", "") if isinstance(body, dict) else ""
+        if not isinstance(reason, str) or len(reason) > 500:
+            raise ValidationError({"reason": "must be a text of at most 500 characters"})
+        services.halt_trading(reason=reason or f"halted by {request.user.username}")
+        return Response(selectors.risk_document())
+
+    @v3_doc("Resume trading (held signals stay held until released)", None, RISK)
+    def resume(self, request):
+        services.resume_trading()
+        return Response(selectors.risk_document())
+
+    @v3_doc("Release a held signal: it passes the risk gate again", None, SIGNAL)
+    def release(self, request, rowid):
+        return Response(signal_json(services.release_signal(rowid=_rowid(rowid))))
+
+    @v3_doc("Cancel a waiting or held signal", None, SIGNAL)
+    def cancel(self, request, rowid):
+        return Response(signal_json(services.cancel_signal(rowid=_rowid(rowid))))
+
+
+def _is_instrument(name: str) -> bool:
+    return instrument_selectors.ticker_by_symbol(name) is not None or (
+        instrument_selectors.pair_by_name(name) is not None
+    )

@@ -106,4 +106,4 @@ def test_documented_auth_matches_what_each_caller_gets(route, method, callers):
 
 
 def test_every_route_is_walked():
-    assert len(OPERATIONS) == 33  # POST and GET price joined the 31 routes of v3
+    assert len(OPERATIONS) == 39  # POST and GET price, then the risk routes, joined v3's 31

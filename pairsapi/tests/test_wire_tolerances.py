@@ -30,7 +30,7 @@ V3_PATHS = [v3_path(route) for route, _ in v3_routes()]
 
 
 def test_the_route_walk_sees_every_route():
-    assert len(V3_PATHS) == 26  # with /v3/price and /v3/price/<ticker>
+    assert len(V3_PATHS) == 31  # with the price and risk routes
     assert {"/v3/webhook", "/v3/signals/status/waiting/0", "/v3/regpnl"} <= set(V3_PATHS)
 
 

@@ -123,6 +123,8 @@ def test_a_registry_that_keeps_changing_is_read_from_the_database(registry, monk
     Pair.objects.update(hedge=0.5)  # the alert's 0.75 is now the wrong hedge
     monkeypatch.setattr(services, "refreshed_registry", lambda: stale)
     monkeypatch.setattr(services, "cached_registry", lambda: stale)
+    guard_rails = services.refreshed_risk()  # current: only the registry is stale here
+    monkeypatch.setattr(services, "refreshed_risk", lambda: guard_rails)
     with CaptureQueriesContext(connection) as queries:
         response = post(ALERT)
     statements = statement_kinds(queries)

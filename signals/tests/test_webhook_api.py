@@ -309,8 +309,9 @@ def test_webhook_costs_one_insert_once_the_registry_is_read(ticker, setup, setti
     with CaptureQueriesContext(connection) as queries:
         first = client.post("/v3/webhook", {**ALERT, "ticker": ticker}, format="json")
     # When this worker's registry copy is older than a change, the guarded INSERT is refused, the
-    # registry is read (its version, the tickers, the pairs) and the INSERT retried.
-    stale = ["INSERT", "SELECT", "SELECT", "SELECT", "INSERT"]
+    # registry is read (its version, the tickers, the pairs), the guard rails too (their row,
+    # the limits) and the INSERT retried.
+    stale = ["INSERT", "SELECT", "SELECT", "SELECT", "SELECT", "SELECT", "INSERT"]
     assert statement_kinds(queries) == (stale if setup else ["INSERT"]), queries.captured_queries
     with CaptureQueriesContext(connection) as queries:
         second = client.post("/v3/webhook", {**ALERT, "ticker": ticker}, format="json")
