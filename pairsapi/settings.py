@@ -41,7 +41,8 @@ ALLOW_DEMO_SECRETS = env_flag("ALLOW_DEMO_SECRETS", False)
 ALERT_DEDUPE_WINDOW = int(os.environ.get("ALERT_DEDUPE_WINDOW", str(24 * 60 * 60)))
 # The watchdog (manage.py watchdog): how often it checks, and when a signal is late.
 WATCHDOG_INTERVAL = float(os.environ.get("WATCHDOG_INTERVAL", "5"))
-ALERT_WAITING_AFTER = int(os.environ.get("ALERT_WAITING_AFTER", "300"))
+# Under the risk settings' max_signal_age (120 s by default), past which a signal expires.
+ALERT_WAITING_AFTER = int(os.environ.get("ALERT_WAITING_AFTER", "60"))
 ALERT_UNFILLED_AFTER = int(os.environ.get("ALERT_UNFILLED_AFTER", "900"))
 # Requests held open (signal streams, long polls) per worker process: the rest of its threads
 # stay free for everything else (gunicorn.conf.py: WEB_THREADS per worker).

@@ -39,3 +39,28 @@ def net_liquidation_by_hour(since: datetime) -> list[tuple[datetime, float, floa
         .order_by("hour")
         .values_list("hour", "average", "high", "low")
     )
+
+
+def daily_loss(snapshot: AccountSnapshot) -> float | None:
+    """How much the account lost today (UTC), 0 when it gained: the broker's daily P&L when it
+    sent one, else the fall of net liquidation since the day's first snapshot."""
+    if snapshot.daily_pnl != UNKNOWN_PNL:
+        return max(-snapshot.daily_pnl, 0.0)
+    if snapshot.net_liquidation is None:
+        return None
+    day_start = snapshot.timestamp.replace(hour=0, minute=0, second=0, microsecond=0)
+    first = (
+        AccountSnapshot.objects.filter(timestamp__gte=day_start, net_liquidation__isnull=False)
+        .order_by("timestamp", "rowid")
+        .values_list("net_liquidation", flat=True)
+        .first()
+    )
+    return None if first is None else max(first - snapshot.net_liquidation, 0.0)
+
+
+def drawdown(snapshot: AccountSnapshot) -> float | None:
+    """How far net liquidation stands below its highest."""
+    if snapshot.net_liquidation is None:
+        return None
+    peak = AccountSnapshot.objects.aggregate(peak=Max("net_liquidation"))["peak"]
+    return None if peak is None else max(peak - snapshot.net_liquidation, 0.0)

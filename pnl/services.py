@@ -4,7 +4,10 @@ from typing import TypedDict, Unpack
 from django.db import transaction
 
 from pairsapi.domain import NotFound
+from signals.selectors import risk_settings
+from signals.services import halt_on_losses
 
+from . import selectors
 from .models import UNKNOWN_PNL, UNKNOWN_WHEN_MISSING, AccountSnapshot
 
 
@@ -22,10 +25,18 @@ class AccountFigures(TypedDict, total=False):
     unrealized_pnl: float | None
 
 
+@transaction.atomic
 def record_snapshot(**figures: Unpack[AccountFigures]) -> AccountSnapshot:
-    """Store the account figures the bridge reported; unknown PnL figures stay -1."""
+    """Store the account figures the bridge reported; unknown PnL figures stay -1. A loss today
+    or a drawdown reaching the risk settings' limit halts trading."""
     known = {key: value for key, value in figures.items() if value is not None}
-    return AccountSnapshot.objects.create(**known)
+    snapshot = AccountSnapshot.objects.create(**known)
+    guard_rails = risk_settings()
+    if guard_rails.daily_loss_limit is not None or guard_rails.max_drawdown is not None:
+        halt_on_losses(
+            daily_loss=selectors.daily_loss(snapshot), drawdown=selectors.drawdown(snapshot)
+        )
+    return snapshot
 
 
 @transaction.atomic

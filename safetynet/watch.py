@@ -6,10 +6,14 @@ Conditions, each on one signal:
 - ``refused``: stored as error or canceled by the service's own checks (unknown, passive, wrong
   hedge, problematic), in the last day;
 - ``unfilled``: created or part filled ALERT_UNFILLED_AFTER seconds after it arrived;
+- ``held``: stopped by the risk gate, until staff release or cancel it;
+- ``expired``: waited past the risk settings' max_signal_age (each check expires those that
+  did), in the last day;
 
 and on the loop as a whole:
 - ``silent``: signals are waiting and the bridge has not been in touch (a read of the waiting
-  list, a write with the passphrase) for ALERT_BRIDGE_SILENT_AFTER seconds.
+  list, a write with the passphrase) for ALERT_BRIDGE_SILENT_AFTER seconds;
+- ``halted``: trading is halted (by hand or by a loss limit).
 
 An alarm is raised once per condition and signal, and cleared once when the condition no longer
 holds. Besides, each check compares the alerts stored since the last one with the alert before
@@ -26,13 +30,16 @@ from django.db import transaction
 from signals.checks import refused_by_checks
 from signals.models import Signal
 from signals.selectors import (
+    expired_since,
+    held_signals,
     last_rowid_before,
     oldest_waiting_signal,
     refused_by_checks_since,
+    risk_settings,
     unfilled_since_before,
     waiting_since_before,
 )
-from signals.services import mark_missed_alerts
+from signals.services import expire_stale_signals, mark_missed_alerts
 
 from .models import Alarm
 from .notify import Notification
@@ -50,6 +57,9 @@ DESCRIPTIONS = {
     "refused": "refused by the service's checks",
     "unfilled": "placed but not filled",
     "silent": "the bridge is silent",
+    "held": "held by the risk gate",
+    "expired": "expired before any bridge took it",
+    "halted": "trading is halted",
 }
 # The loop-wide alarm is kept under this signal number.
 WHOLE_LOOP = 0
@@ -65,8 +75,16 @@ def findings(now: datetime) -> dict[tuple[str, int], Finding]:
     waiting = waiting_since_before(now - timedelta(seconds=settings.ALERT_WAITING_AFTER))
     unfilled = unfilled_since_before(now - timedelta(seconds=settings.ALERT_UNFILLED_AFTER))
     refused = refused_by_checks_since(now - LOOKED_BACK)
+    expired = expired_since(now - LOOKED_BACK)
     found = {}
-    for kind, signals in (("waiting", waiting), ("unfilled", unfilled), ("refused", refused)):
+    kinds = (
+        ("waiting", waiting),
+        ("unfilled", unfilled),
+        ("refused", refused),
+        ("held", held_signals()),
+        ("expired", expired),
+    )
+    for kind, signals in kinds:
         for signal in signals:
             found[(kind, signal.rowid)] = Finding(kind, signal)
     return found
@@ -116,7 +134,8 @@ def _missed_alerts(now: datetime) -> list[str]:
 
 
 def _line(kind: str, signal: Signal, since: datetime) -> str:
-    status = f"{signal.order_status}" + (f" ({signal.status_msg})" if signal.status_msg else "")
+    why = signal.error_msg if kind in ("held", "expired") else signal.status_msg
+    status = f"{signal.order_status}" + (f" ({why})" if why else "")
     return (
         f"{_what(signal)}: {DESCRIPTIONS[kind]} since {since:%Y-%m-%d %H:%M:%S} UTC, "
         f"{status} - {_link(signal)}"
@@ -146,9 +165,26 @@ def _watch_bridge(now: datetime, alarm: Alarm | None) -> tuple[list[str], list[s
     return [], []
 
 
+_HALT_ALARM = ("halted", WHOLE_LOOP)
+
+
+def _watch_halt(now: datetime, alarm: Alarm | None) -> tuple[list[str], list[str]]:
+    """Say once that trading is halted, and once that it goes on."""
+    guard_rails = risk_settings()
+    if guard_rails.halted and not alarm:
+        Alarm.objects.create(kind="halted", signal_rowid=WHOLE_LOOP, since=now, raised_at=now)
+        return [f"trading is halted: {guard_rails.halt_reason or 'by staff'}"], []
+    if alarm and not guard_rails.halted:
+        alarm.cleared_at = now
+        alarm.save(update_fields=["cleared_at"])
+        return [], [f"cleared: trading halted since {alarm.since:%Y-%m-%d %H:%M:%S} UTC"]
+    return [], []
+
+
 @transaction.atomic
 def check_once(now: datetime) -> Notification | None:
     """Raise and clear alarms against what holds at ``now``; the notification to send, if any."""
+    expire_stale_signals(now=now)
     found = findings(now)
     open_alarms = {
         (a.kind, a.signal_rowid): a
@@ -158,6 +194,9 @@ def check_once(now: datetime) -> Notification | None:
     bridge_raised, bridge_cleared = _watch_bridge(now, open_alarms.pop(_BRIDGE_ALARM, None))
     raised += bridge_raised
     cleared += bridge_cleared
+    halt_raised, halt_cleared = _watch_halt(now, open_alarms.pop(_HALT_ALARM, None))
+    raised += halt_raised
+    cleared += halt_cleared
     forget_bridge_contacts_before(moment=now - CONTACTS_KEPT)
     for key, finding in found.items():
         if key not in open_alarms:
@@ -176,7 +215,7 @@ def check_once(now: datetime) -> Notification | None:
             alarm.kind == "refused"
             and signal
             and refused_by_checks(signal.order_status, signal.status_msg)
-        ):
+        ) or (alarm.kind == "expired" and signal and signal.order_status == "expired"):
             continue  # only out of the look-back window: nothing changed, nothing to say
         if signal is None:
             cleared.append(f"#{alarm.signal_rowid}: {DESCRIPTIONS[alarm.kind]}, deleted")

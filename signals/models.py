@@ -217,6 +217,8 @@ class InstrumentLimit(models.Model):
     max_position = models.PositiveBigIntegerField(null=True, blank=True)
     max_orders_per_minute = models.PositiveIntegerField(null=True, blank=True)
     max_orders_per_day = models.PositiveIntegerField(null=True, blank=True)
+    # True: orders only while the instrument's market trades (signals.hours).
+    trading_window = models.BooleanField(null=True, blank=True)
 
     def __str__(self):
         return self.instrument or "defaults"

@@ -6,7 +6,13 @@ in leg 1's units for a pair."""
 
 from dataclasses import dataclass, fields, replace
 
-LIMIT_NAMES = ("max_order_contracts", "max_position", "max_orders_per_minute", "max_orders_per_day")
+COUNTED_LIMITS = (
+    "max_order_contracts",
+    "max_position",
+    "max_orders_per_minute",
+    "max_orders_per_day",
+)
+LIMIT_NAMES = (*COUNTED_LIMITS, "trading_window")
 
 
 @dataclass(frozen=True)
@@ -15,6 +21,7 @@ class Limits:
     max_position: int | None = None
     max_orders_per_minute: int | None = None
     max_orders_per_day: int | None = None
+    trading_window: bool | None = None
 
     def over(self, defaults: "Limits") -> "Limits":
         """These limits, each missing one taken from ``defaults``."""
@@ -39,10 +46,13 @@ class Order:
     exposure_before: float  # filled position plus every pending order's rest, signed
     orders_last_minute: int
     orders_today: int
+    market_closed: str = ""  # why the instrument's market does not trade now, "" when it does
 
 
 def refusal(limits: Limits, order: Order) -> str:
     """Why the order may not go to the broker ("" when it may)."""
+    if limits.trading_window and order.market_closed:
+        return f"risk: {order.market_closed} (trading_window)"
     if limits.max_order_contracts is not None and order.contracts > limits.max_order_contracts:
         return (
             f"risk: order of {order.contracts} exceeds max_order_contracts "
@@ -99,13 +109,21 @@ def _amount(field: str, value: object) -> float | None:
     return float(value)
 
 
-def _limit_changes(field: str, value: object) -> dict[str, int | None]:
+def _limit_changes(field: str, value: object) -> dict[str, int | bool | None]:
     if not isinstance(value, dict):
         raise InvalidRisk(field, "must be an object of limits")
     for key in value:
         if key not in LIMIT_NAMES:
             raise InvalidRisk(f"{field}.{key}", f"is not a limit ({', '.join(LIMIT_NAMES)})")
-    return {key: _count(f"{field}.{key}", limit) for key, limit in value.items()}
+    changes: dict[str, int | bool | None] = {}
+    for key, limit in value.items():
+        if key == "trading_window":
+            if limit is not None and not isinstance(limit, bool):
+                raise InvalidRisk(f"{field}.{key}", "must be true, false or null")
+            changes[key] = limit
+        else:
+            changes[key] = _count(f"{field}.{key}", limit)
+    return changes
 
 
 @dataclass(frozen=True)
@@ -113,8 +131,8 @@ class RiskChanges:
     """What a PUT /v3/risk changes: only the keys it sent."""
 
     settings: dict[str, object]
-    defaults: dict[str, int | None]
-    instruments: dict[str, dict[str, int | None]]
+    defaults: dict[str, int | bool | None]
+    instruments: dict[str, dict[str, int | bool | None]]
 
 
 def parse_changes(body: object, is_instrument) -> RiskChanges:
@@ -123,8 +141,8 @@ def parse_changes(body: object, is_instrument) -> RiskChanges:
     if not isinstance(body, dict):
         raise InvalidRisk("body", "must be a JSON object")
     settings: dict[str, object] = {}
-    defaults: dict[str, int | None] = {}
-    instruments: dict[str, dict[str, int | None]] = {}
+    defaults: dict[str, int | bool | None] = {}
+    instruments: dict[str, dict[str, int | bool | None]] = {}
     for key, value in body.items():
         if key == "halted":
             if not isinstance(value, bool):

@@ -291,6 +291,15 @@ def waiting_since_before(moment: datetime) -> QuerySet[Signal]:
     return Signal.objects.filter(order_status__in=WAITING_STATUSES, timestamp__lt=moment)
 
 
+def held_signals() -> QuerySet[Signal]:
+    """Signals the risk gate holds, oldest first."""
+    return Signal.objects.filter(order_status=HELD).order_by("rowid")
+
+
+def expired_since(moment: datetime) -> QuerySet[Signal]:
+    return Signal.objects.filter(order_status=EXPIRED, timestamp__gte=moment)
+
+
 def oldest_waiting_signal() -> Signal | None:
     """The signal that has waited longest for the bridge, if any (the waiting index serves it)."""
     return Signal.objects.filter(order_status__in=WAITING_STATUSES).order_by("rowid").first()

@@ -17,11 +17,12 @@ from instruments.selectors import (
     forex_symbols_with_base,
     holding_of,
     ticker_by_symbol,
+    tickers_by_symbol,
 )
 from pairsapi.domain import DuplicateAlert, NotFound, RuleViolated
 from pairsapi.timestamps import utc_now_to_second
 
-from . import risk, selectors
+from . import hours, risk, selectors
 from .checks import Registered, check_signal
 from .expressions import PAIR, SINGLE, Expression, parse_expression, symbol_candidates
 from .fills import FILLED, FillState, apply_cancel, apply_fill
@@ -245,12 +246,27 @@ def _gate(signal: Signal, guard_rails: selectors.RiskSnapshot, now: datetime | N
                 ),
                 orders_last_minute=selectors.orders_since(same, now - timedelta(minutes=1)),
                 orders_today=selectors.orders_since(same, day_start),
+                market_closed=_market_closed(signal, now) if limits.trading_window else "",
             ),
         )
     if not why:
         return ""
     signal.order_status, signal.error_msg = HELD, why
     return f"'signal' held: {why}"
+
+
+def _market_closed(signal: Signal, now: datetime) -> str:
+    """Why a leg's market does not trade now ("" when every leg's does); a leg the registry
+    does not list is taken as a US stock."""
+    legs = [symbol for symbol in (signal.ticker1, signal.ticker2) if symbol]
+    registered = tickers_by_symbol(legs)
+    for symbol in legs:
+        ticker = registered.get(symbol)
+        sectype, currency = (ticker.sectype, ticker.currency) if ticker else ("STK", "USD")
+        why = hours.closed(sectype, currency, now)
+        if why:
+            return f"{symbol}: {why}"
+    return ""
 
 
 def _add_to_exposure(signal: Signal, filled_before: float) -> None:
@@ -309,6 +325,25 @@ def update_risk(*, changes: risk.RiskChanges) -> None:
             row.save()
         else:
             row.delete()
+
+
+@transaction.atomic
+def halt_on_losses(*, daily_loss: float | None, drawdown: float | None) -> str:
+    """Halt trading when the account's loss today or its drawdown from its peak reaches the
+    limit set for it; the reason, or "" when trading goes on (or was halted already)."""
+    guard_rails = selectors.risk_settings()
+    if guard_rails.halted:
+        return ""
+    reason = ""
+    limit = guard_rails.daily_loss_limit
+    if limit is not None and daily_loss is not None and daily_loss >= limit:
+        reason = f"daily loss {daily_loss:.2f} reached daily_loss_limit {limit:g}"
+    limit = guard_rails.max_drawdown
+    if not reason and limit is not None and drawdown is not None and drawdown >= limit:
+        reason = f"drawdown {drawdown:.2f} reached max_drawdown {limit:g}"
+    if reason:
+        halt_trading(reason=reason)
+    return reason
 
 
 @transaction.atomic

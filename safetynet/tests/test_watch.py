@@ -10,7 +10,8 @@ from django.utils import timezone
 from pairsapi.testing import V3Client
 from safetynet.models import Alarm
 from safetynet.watch import check_once
-from signals.models import Signal
+from signals import services
+from signals.models import RiskSettings, Signal
 from signals.tests.factories import make_signal, make_single
 
 pytestmark = pytest.mark.django_db
@@ -22,6 +23,13 @@ T0 = datetime(2026, 11, 25, 14, 0, 0, tzinfo=UTC)
 def _bridge_in_touch(settings):
     """The bridge's silence is its own condition; the tests of the others leave it out."""
     settings.ALERT_BRIDGE_SILENT_AFTER = 10**9
+
+
+@pytest.fixture(autouse=True)
+def _signals_never_expire():
+    """Expiry is its own condition (its test sets max_signal_age back); the tests of the others
+    wait longer than it."""
+    RiskSettings.objects.update_or_create(id=1, defaults={"max_signal_age": 10**6})
 
 
 def at(seconds):
@@ -233,3 +241,41 @@ def test_each_watchdog_check_is_recorded_for_the_setup_page():
     assert run.checked_at >= before and run.open_alarms == 0
     call_command("watchdog", "--once")
     assert WatchdogRun.objects.count() == 1  # one row, moved on
+
+
+def test_a_signal_waiting_past_max_signal_age_expires_and_is_said_once(settings):
+    RiskSettings.objects.filter(id=1).update(max_signal_age=120)  # the default
+    settings.ALERT_WAITING_AFTER = 60
+    signal = make_single(timestamp=T0)
+    assert "not taken by the bridge" in check_once(at(61)).body
+    told = check_once(at(121))
+    assert told.title == "Pairs-API: 1 new problem(s), 1 cleared"
+    assert f"#{signal.rowid} buy 100 AAPL: expired before any bridge took it" in told.body
+    assert "(expired: waited 121 s for a bridge (max_signal_age 120 s))" in told.body
+    assert Signal.objects.get(pk=signal.pk).order_status == "expired"
+    assert check_once(at(200)) is None
+    assert check_once(at(2 * 24 * 3600)) is None  # out of the look-back: closed without a word
+
+
+def test_a_held_signal_is_said_once_and_cleared_when_released(settings):
+    signal = make_single(
+        timestamp=T0,
+        order_status="held",
+        error_msg="risk: order of 500 exceeds max_order_contracts 100",
+    )
+    raised = check_once(at(1))
+    assert f"#{signal.rowid} buy 100 AAPL: held by the risk gate" in raised.body
+    assert "(risk: order of 500 exceeds max_order_contracts 100)" in raised.body
+    assert check_once(at(2)) is None
+    services.cancel_signal(rowid=signal.rowid)
+    assert check_once(at(3)).body.startswith(f"cleared: #{signal.rowid}")
+
+
+def test_a_halt_is_said_once_and_so_is_resuming():
+    services.halt_trading(reason="daily loss")
+    raised = check_once(at(1))
+    assert raised.body == "trading is halted: daily loss"
+    assert check_once(at(2)) is None
+    services.resume_trading()
+    cleared = check_once(at(3))
+    assert cleared.body == f"cleared: trading halted since {at(1):%Y-%m-%d %H:%M:%S} UTC"

@@ -33,6 +33,7 @@ class Migration(migrations.Migration):
                 ('max_position', models.PositiveBigIntegerField(blank=True, null=True)),
                 ('max_orders_per_minute', models.PositiveIntegerField(blank=True, null=True)),
                 ('max_orders_per_day', models.PositiveIntegerField(blank=True, null=True)),
+                ('trading_window', models.BooleanField(blank=True, null=True)),
             ],
         ),
         migrations.CreateModel(

@@ -3,7 +3,7 @@ bridge's reach, the kill switch, release and cancel, expiry, and two alerts at o
 passing a limit that either alone would meet exactly (both databases)."""
 
 import threading
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import close_old_connections
@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from instruments.tests.factories import PairFactory, TickerFactory
 from pairsapi.testing import V3Client
-from signals import services
+from signals import selectors, services
 from signals.models import InstrumentExposure, RiskSettings, Signal
 from signals.risk import InvalidRisk, Limits, Order, parse_changes, refusal
 from signals.tests.factories import alert
@@ -255,3 +255,65 @@ def test_two_alerts_at_once_never_pass_a_limit_either_alone_meets_exactly(regist
     statuses = sorted(Signal.objects.values_list("order_status", flat=True))
     assert len(answers) == 4
     assert statuses == ["held", "held", "held", "waiting"]
+
+
+def regpnl(**figures):
+    answer = V3Client().post("/v3/regpnl", {"passphrase": "webhook", **figures}, format="json")
+    assert answer.status_code == 201, answer.content
+
+
+def test_a_daily_loss_reaching_its_limit_halts_trading(registry, admin_api):
+    put_risk(admin_api, {"daily_loss_limit": 1000})
+    regpnl(NetLiquidation=100_000)
+    regpnl(NetLiquidation=99_200)
+    assert not admin_api.get("/v3/risk").json()["halted"]
+    waiting, _ = send()
+    regpnl(NetLiquidation=98_990)
+    document = admin_api.get("/v3/risk").json()
+    assert document["halted"] is True
+    assert document["halt_reason"] == "daily loss 1010.00 reached daily_loss_limit 1000"
+    assert Signal.objects.get(rowid=waiting.rowid).order_status == "held"
+
+
+def test_the_brokers_daily_pnl_counts_when_it_sends_one(registry, admin_api):
+    put_risk(admin_api, {"daily_loss_limit": 500})
+    regpnl(NetLiquidation=100_000, DailyPnL=-499)
+    assert not admin_api.get("/v3/risk").json()["halted"]
+    regpnl(NetLiquidation=100_000, DailyPnL=-500)
+    assert admin_api.get("/v3/risk").json()["halted"] is True
+
+
+def test_a_drawdown_from_the_peak_reaching_its_limit_halts_trading(registry, admin_api):
+    put_risk(admin_api, {"max_drawdown": 5000})
+    for value in (100_000, 110_000, 106_000):
+        regpnl(NetLiquidation=value)
+    assert not admin_api.get("/v3/risk").json()["halted"]
+    regpnl(NetLiquidation=105_000)
+    assert admin_api.get("/v3/risk").json()["halt_reason"] == (
+        "drawdown 5000.00 reached max_drawdown 5000"
+    )
+
+
+@pytest.mark.parametrize(
+    ("ticker", "moment", "status"),
+    [
+        ("AAPL", "2026-12-07 15:00:00", "waiting"),  # Monday 10:00 in New York
+        ("AAPL", "2026-12-06 15:00:00", "held"),  # Sunday
+        ("NMFC-0.75*ROIC", "2026-12-06 15:00:00", "held"),
+        ("BTC", "2026-12-06 15:00:00", "waiting"),  # crypto trades always
+    ],
+)
+def test_a_trading_window_holds_orders_while_the_market_is_closed(
+    registry, admin_api, ticker, moment, status
+):
+    TickerFactory(symbol="BTC", sectype="CRYPTO", active=True)
+    put_risk(admin_api, {"defaults": {"trading_window": True}})
+    stored, _ = send(ticker=ticker)
+    signal = Signal(ticker=ticker, order_action="buy", order_contracts=10)
+    services._screen(signal, False, services.LiveRegistry)
+    when = datetime.fromisoformat(moment).replace(tzinfo=UTC)
+    services._gate(signal, selectors.refreshed_risk(), when)
+    assert signal.order_status == status
+    if status == "held":
+        assert signal.error_msg.endswith("XNYS is closed (trading_window)")
+    assert stored.order_status in ("waiting", "held")  # now, whatever the hour
