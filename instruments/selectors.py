@@ -92,6 +92,11 @@ def single_tickers_to_show(shown_legs: Iterable[str]) -> QuerySet[Ticker]:
     ).order_by("symbol")
 
 
+def tickers_holding_positions() -> QuerySet[Ticker]:
+    """Tickers the bridge reports a position in, by symbol."""
+    return Ticker.objects.exclude(active_pos=0).order_by("symbol")
+
+
 def tickers_by_symbol(symbols: Iterable[str]) -> dict[str, Ticker]:
     return {t.symbol: t for t in Ticker.objects.filter(symbol__in=symbols)}
 

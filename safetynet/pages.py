@@ -13,6 +13,7 @@ from django.utils import timezone
 from instruments.selectors import active_pairs, active_tickers
 from pairsapi.display import ago_text, display_zone
 from signals.models import RejectedRequest
+from signals.selectors import held_signals
 
 from . import selectors
 from .notify import Notification, configured_destinations, deliver
@@ -58,6 +59,7 @@ def _context(request, delivered=None):
         t.symbol for t in active_tickers().order_by("symbol")
     ]
     return {
+        "held_count": held_signals().count(),
         "webhook_url": request.build_absolute_uri("/v3/webhook"),
         "price_url": request.build_absolute_uri("/v3/price"),
         "api_url": request.build_absolute_uri("/v3"),

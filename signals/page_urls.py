@@ -14,4 +14,9 @@ urlpatterns = [
     path("signals/<int:rowid>", pages.signal_detail, name="detail"),
     path("live/signals", pages.live_signals, name="live"),
     path("orders/new", pages.order, name="order"),
+    path("signals/<int:rowid>/release", pages.release, name="release"),
+    path("signals/<int:rowid>/cancel", pages.cancel, name="cancel"),
+    path("risk/halt", pages.halt, name="halt"),
+    path("risk/resume", pages.resume, name="resume"),
+    path("risk/flatten", pages.flatten, name="flatten"),
 ]

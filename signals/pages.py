@@ -3,10 +3,12 @@ slippage page, manual orders, and the pages' own live stream."""
 
 import csv
 import json
+import uuid
 from datetime import date
 from urllib.parse import urlencode
 
 from django import forms
+from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -14,21 +16,23 @@ from django.http import Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 
 from audit.selectors import history_of
-from instruments.selectors import holding_of, newest_pairs, newest_tickers
+from instruments.selectors import holding_of, newest_pairs, newest_price, newest_tickers
 from pairsapi.actors import PASSPHRASE, acting_as, user_actor
 from pairsapi.charts import line_chart, thinned
 from pairsapi.display import age_text, ago_text, day_bounds, display_zone, local_today
-from pairsapi.domain import DomainError, NotFound
+from pairsapi.domain import DomainError, DuplicateAlert, NotFound
 from pairsapi.live import render_live
 from safetynet.selectors import alarms_of
 from safetynet.watch import DESCRIPTIONS
 
 from . import selectors, services, stream
-from .expressions import PAIR, SINGLE
+from .expressions import PAIR, SINGLE, parse_expression
 from .fills import leg_targets
-from .manual import KINDS, ManualOrder, NoOrder, manual_order
+from .manual import KINDS, ManualOrder, NoOrder, PlannedSignal, manual_order
 from .models import Signal
 from .serializers import signal_json
 
@@ -359,8 +363,63 @@ def signal_detail(request, rowid):
             "history": history,
             "alarms": alarms,
             "zone": zone.key,
+            "takeable": ("waiting", "rerouted", "held"),
         },
     )
+
+
+# --- the risk gate from the console
+
+
+def _back(request, fallback: str) -> str:
+    """Where the form came from, when it is this site's, else ``fallback``."""
+    referer = request.META.get("HTTP_REFERER", "")
+    return referer if url_has_allowed_host_and_scheme(referer, {request.get_host()}) else fallback
+
+
+@staff_member_required
+@require_POST
+def release(request, rowid):
+    with acting_as(user_actor(request.user, staff_site=True)):
+        try:
+            signal = services.release_signal(rowid=rowid)
+        except DomainError as error:
+            messages.error(request, str(error))
+        else:
+            messages.info(request, f"Signal #{rowid} is {signal.order_status}.")
+    return redirect("signals:detail", rowid=rowid)
+
+
+@staff_member_required
+@require_POST
+def cancel(request, rowid):
+    with acting_as(user_actor(request.user, staff_site=True)):
+        try:
+            services.cancel_signal(rowid=rowid)
+        except DomainError as error:
+            messages.error(request, str(error))
+        else:
+            messages.info(request, f"Signal #{rowid} is canceled.")
+    return redirect("signals:detail", rowid=rowid)
+
+
+@staff_member_required
+@require_POST
+def halt(request):
+    reason = (request.POST.get("reason") or "").strip()[:500]
+    with acting_as(user_actor(request.user, staff_site=True)):
+        held = services.halt_trading(reason=reason or f"halted by {request.user.get_username()}")
+    messages.info(request, f"Trading is halted; {held} waiting signal(s) held.")
+    return redirect(_back(request, reverse("health:setup")))
+
+
+@staff_member_required
+@require_POST
+def resume(request):
+    with acting_as(user_actor(request.user, staff_site=True)):
+        services.resume_trading()
+    messages.info(request, "Trading goes on; held signals stay held until released.")
+    return redirect(_back(request, reverse("health:setup")))
 
 
 # --- the pages' live updates
@@ -395,6 +454,35 @@ class ManualOrderForm(forms.Form):
     instrument = forms.CharField(max_length=81)
     kind = forms.ChoiceField(choices=[(k, k) for k in KINDS])
     contracts = forms.IntegerField(min_value=1, max_value=10**9, required=False)
+    # Made for each confirmation page and used once: a double click or a POST sent again
+    # answers with the first order instead of making a second.
+    token = forms.RegexField(regex=r"^[0-9a-f]{32}$", required=False)
+
+
+def _planned_legs(order: PlannedSignal) -> list[dict]:
+    """Each leg a planned signal trades, with the newest price known and the notional."""
+    expression = parse_expression(order.expression)
+    opposite = "sell" if order.action == "buy" else "buy"
+    legs = [(expression.symbol1, order.action, order.contracts)]
+    if expression.kind == PAIR and expression.symbol2 and expression.hedge:
+        legs.append(
+            (expression.symbol2, opposite, leg_targets(order.contracts, expression.hedge)[1])
+        )
+    shown = []
+    for symbol, action, quantity in legs:
+        tick = newest_price(symbol) if symbol else None
+        price = tick.price if tick is not None else None
+        notional = None if price is None else quantity * price
+        shown.append(
+            {
+                "symbol": symbol,
+                "action": action,
+                "quantity": quantity,
+                "price": price,
+                "notional": notional,
+            }
+        )
+    return shown
 
 
 def _order_context(request, form):
@@ -412,6 +500,24 @@ def _order_context(request, form):
         preview = None
     if preview is not None and kind in ("buy", "sell") and contracts is None:
         preview = ManualOrder(preview.action, 0)  # the size is asked for below
+    orders = []
+    if held is not None and kind and (contracts or kind in ("close", "revert")):
+        try:
+            planned = services.plan_manual_order(
+                instrument=instrument, kind=kind, contracts=contracts
+            )
+        except DomainError:
+            planned = []
+        for order in planned:
+            legs = _planned_legs(order)
+            orders.append(
+                {
+                    "order": order,
+                    "legs": legs,
+                    "notional": sum(leg["notional"] or 0 for leg in legs),
+                    "verdict": services.risk_preview(order),
+                }
+            )
     return {
         "form": form,
         "instrument": instrument,
@@ -420,13 +526,15 @@ def _order_context(request, form):
         "position": position,
         "is_pair": held is not None and held.pair is not None,
         "preview": preview,
-        "back": request.META.get("HTTP_REFERER") or reverse("watch:watchlist"),
+        "orders": orders,
+        "token": data.get("token") or uuid.uuid4().hex,
+        "back": _back(request, reverse("watch:watchlist")),
     }
 
 
 @staff_member_required
 def order(request):
-    """GET: the order to confirm; POST: place it (one confirmation, CSRF-protected)."""
+    """GET: the order to confirm; POST: place it (one confirmation, CSRF-protected, once)."""
     if request.method != "POST":
         form = ManualOrderForm(request.GET)
         form.is_valid()
@@ -435,13 +543,45 @@ def order(request):
     if form.is_valid():
         try:
             with acting_as(user_actor(request.user, staff_site=True)):
-                signal, _ = services.place_manual_order(
+                signals = services.place_manual_order(
                     instrument=form.cleaned_data["instrument"],
                     kind=form.cleaned_data["kind"],
                     contracts=form.cleaned_data["contracts"],
+                    token=form.cleaned_data["token"] or None,
                 )
+        except DuplicateAlert as first:
+            if first.rowid is None:  # the first submission is still being stored
+                return redirect("signals:log")
+            return redirect("signals:detail", rowid=first.rowid)
         except DomainError as error:
             form.add_error(None, str(error))
         else:
-            return redirect("signals:detail", rowid=signal.rowid)
+            return redirect("signals:detail", rowid=signals[0].rowid)
     return render(request, "signals/order.html", _order_context(request, form), status=400)
+
+
+@staff_member_required
+def flatten(request):
+    """GET: every closing order flatten-all would make; POST: make them, past a halt."""
+    if request.method == "POST":
+        token = request.POST.get("token", "")
+        token = token if len(token) == 32 and token.isalnum() else None
+        try:
+            with acting_as(user_actor(request.user, staff_site=True)):
+                made = services.flatten_all(token=token)
+        except DuplicateAlert:
+            return redirect("signals:log")
+        messages.info(request, f"{len(made)} closing order(s) made.")
+        return redirect("signals:log")
+    orders = [
+        {"order": order, "legs": _planned_legs(order)} for order in services.plan_flatten_all()
+    ]
+    return render(
+        request,
+        "signals/flatten.html",
+        {
+            "orders": orders,
+            "token": uuid.uuid4().hex,
+            "back": _back(request, reverse("health:setup")),
+        },
+    )

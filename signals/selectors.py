@@ -30,6 +30,7 @@ from .models import (
     HELD,
     PENDING_STATUSES,
     WAITING_STATUSES,
+    InstrumentExposure,
     InstrumentLimit,
     RiskSettings,
     Signal,
@@ -232,6 +233,14 @@ def limits_for(instrument: str) -> risk.Limits:
         )
     }
     return _limits(rows.get(instrument)).over(_limits(rows.get(InstrumentLimit.DEFAULTS)))
+
+
+def filled_position(instrument: str) -> float:
+    """The service's own filled position in a ticker or pair (leg 1's units)."""
+    found = InstrumentExposure.objects.filter(instrument=instrument).values_list(
+        "filled", flat=True
+    )
+    return next(iter(found), 0.0)
 
 
 def signals_of_instrument(signal: Signal) -> QuerySet[Signal]:

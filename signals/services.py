@@ -18,6 +18,7 @@ from instruments.selectors import (
     holding_of,
     ticker_by_symbol,
     tickers_by_symbol,
+    tickers_holding_positions,
 )
 from pairsapi.domain import DuplicateAlert, NotFound, RuleViolated
 from pairsapi.timestamps import utc_now_to_second
@@ -27,7 +28,7 @@ from .checks import Registered, check_signal
 from .expressions import PAIR, SINGLE, Expression, parse_expression, symbol_candidates
 from .fills import FILLED, FillState, apply_cancel, apply_fill
 from .inserts import insert_signal
-from .manual import NoOrder, manual_order
+from .manual import NoOrder, PlannedSignal, manual_order, pair_orders
 from .models import (
     EXPIRED,
     HELD,
@@ -114,6 +115,7 @@ def ingest_signal(
     bypass_ticker_status: bool = False,
     alert_id: str | None = None,
     alert_message: str | None = None,
+    lift_halt: bool = False,
     **alert: Unpack[AlertFields],
 ) -> tuple[Signal, str]:
     """Store a TradingView alert, with ``alert_message``, its text as received (passphrase
@@ -125,10 +127,10 @@ def ingest_signal(
     seconds raises DuplicateAlert and stores nothing.
     """
     if alert_id is None:
-        return _store_alert(alert, alert_message, bypass_ticker_status)
+        return _store_alert(alert, alert_message, bypass_ticker_status, lift_halt)
     with transaction.atomic():
         _claim_alert_id(alert_id)
-        signal, answer = _store_alert(alert, alert_message, bypass_ticker_status)
+        signal, answer = _store_alert(alert, alert_message, bypass_ticker_status, lift_halt)
         AlertReceipt.objects.filter(alert_id=alert_id).update(signal_rowid=signal.rowid)
     return signal, answer
 
@@ -152,13 +154,15 @@ def _claim_alert_id(alert_id: str) -> None:
         raise DuplicateAlert(taken.signal_rowid if taken else None) from None
 
 
-def _store_alert(alert: AlertFields, message: str | None, bypass: bool) -> tuple[Signal, str]:
+def _store_alert(
+    alert: AlertFields, message: str | None, bypass: bool, lift_halt: bool = False
+) -> tuple[Signal, str]:
     for attempt in range(_SNAPSHOT_ATTEMPTS):
         registry = cached_registry() if attempt == 0 else refreshed_registry()
         guard_rails = selectors.cached_risk() if attempt == 0 else refreshed_risk()
         signal = Signal(alert_message=message, **alert)
         answer = _screen(signal, bypass, registry)
-        with _gated(signal, guard_rails) as held:
+        with _gated(signal, guard_rails, lift_halt) as held:
             if insert_signal(
                 signal, registry_version=registry.version, risk_version=guard_rails.version
             ):
@@ -167,7 +171,7 @@ def _store_alert(alert: AlertFields, message: str | None, bypass: bool) -> tuple
         guard_rails = refreshed_risk()
         signal = Signal(alert_message=message, **alert)
         answer = _screen(signal, bypass, LiveRegistry)
-        with _gated(signal, guard_rails) as held:
+        with _gated(signal, guard_rails, lift_halt) as held:
             if insert_signal(signal, risk_version=guard_rails.version):
                 return signal, held or answer
 
@@ -203,56 +207,78 @@ def _lock_instrument(instrument: str) -> InstrumentExposure:
 
 
 @contextmanager
-def _gated(signal: Signal, guard_rails: selectors.RiskSnapshot) -> Iterator[str]:
+def _gated(
+    signal: Signal, guard_rails: selectors.RiskSnapshot, lift_halt: bool = False
+) -> Iterator[str]:
     """Around a new signal's INSERT: the risk gate, in one transaction with the INSERT when the
     instrument has limits (its lock held until the signal is stored). Gives the webhook's
     answer for a held signal, "" for one that passed."""
-    limited = signal.order_status in WAITING_STATUSES and not guard_rails.halted
+    stopped = guard_rails.halted and not lift_halt
+    limited = signal.order_status in WAITING_STATUSES and not stopped
     limited = limited and guard_rails.limits_for(instrument_of(signal)).any
     if not limited:
-        yield _gate(signal, guard_rails)
+        yield _gate(signal, guard_rails, lift_halt=lift_halt)
         return
     with transaction.atomic():
-        yield _gate(signal, guard_rails)
+        yield _gate(signal, guard_rails, lift_halt=lift_halt)
 
 
-def _gate(signal: Signal, guard_rails: selectors.RiskSnapshot, now: datetime | None = None) -> str:
+def _gate(
+    signal: Signal,
+    guard_rails: selectors.RiskSnapshot,
+    now: datetime | None = None,
+    *,
+    lift_halt: bool = False,
+) -> str:
     """Hold the signal (status ``held``, the reason in ``error_msg``) when trading is halted or
     it would break one of its instrument's limits. With limits, the caller's transaction must
-    keep the instrument's lock until the signal is stored."""
+    keep the instrument's lock until the signal is stored. ``lift_halt``: flatten-all's
+    closing orders pass a halt (not the limits). Returns the webhook's answer for a held
+    signal, "" for one that passed."""
     if signal.order_status not in WAITING_STATUSES:
         return ""
-    why = ""
-    if guard_rails.halted:
-        why = f"risk: trading halted ({guard_rails.halt_reason or 'by staff'})"
-    else:
-        instrument = instrument_of(signal)
-        limits = guard_rails.limits_for(instrument)
-        if not limits.any:
-            return ""
-        exposure = _lock_instrument(instrument)
-        now = now or timezone.now()
-        same = selectors.signals_of_instrument(signal)
-        day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
-        why = risk.refusal(
-            limits,
-            risk.Order(
-                contracts=signal.order_contracts,
-                signed=int(_signed(signal.order_action, signal.order_contracts)),
-                exposure_before=exposure.filled
-                + sum(
-                    _signed(action, contracts - filled)
-                    for action, contracts, filled in selectors.pending_orders(same, now)
-                ),
-                orders_last_minute=selectors.orders_since(same, now - timedelta(minutes=1)),
-                orders_today=selectors.orders_since(same, day_start),
-                market_closed=_market_closed(signal, now) if limits.trading_window else "",
-            ),
-        )
+    why = _refusal(signal, guard_rails, now or timezone.now(), lift_halt=lift_halt, lock=True)
     if not why:
         return ""
     signal.order_status, signal.error_msg = HELD, why
     return f"'signal' held: {why}"
+
+
+def _refusal(
+    signal: Signal,
+    guard_rails: selectors.RiskSnapshot,
+    now: datetime,
+    *,
+    lift_halt: bool,
+    lock: bool,
+) -> str:
+    """Why the risk gate stops the signal, "" when it passes; ``lock`` takes the
+    instrument's lock (a preview asks without it)."""
+    if guard_rails.halted and not lift_halt:
+        return f"risk: trading halted ({guard_rails.halt_reason or 'by staff'})"
+    instrument = instrument_of(signal)
+    limits = guard_rails.limits_for(instrument)
+    if not limits.any:
+        return ""
+    # A preview asks without the lock; the gate itself takes it.
+    filled = _lock_instrument(instrument).filled if lock else selectors.filled_position(instrument)
+    same = selectors.signals_of_instrument(signal)
+    day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    return risk.refusal(
+        limits,
+        risk.Order(
+            contracts=signal.order_contracts,
+            signed=int(_signed(signal.order_action, signal.order_contracts)),
+            exposure_before=filled
+            + sum(
+                _signed(action, contracts - filled)
+                for action, contracts, filled in selectors.pending_orders(same, now)
+            ),
+            orders_last_minute=selectors.orders_since(same, now - timedelta(minutes=1)),
+            orders_today=selectors.orders_since(same, day_start),
+            market_closed=_market_closed(signal, now) if limits.trading_window else "",
+        ),
+    )
 
 
 def _market_closed(signal: Signal, now: datetime) -> str:
@@ -572,25 +598,92 @@ def mark_missed_alerts(
     return marked, cursor
 
 
-def place_manual_order(
+def plan_manual_order(
     *, instrument: str, kind: str, contracts: int | None = None
-) -> tuple[Signal, str]:
-    """A staff member's order from the console, made into a signal exactly as an alert is (the
-    same checks, the same way to the bridge); who placed it is the signal's ``created_by``.
-    Raises NotFound for an instrument not registered, RuleViolated when the order cannot be
-    made."""
+) -> list[PlannedSignal]:
+    """The signals a staff member's order stands for: a ticker's one; a pair's one, and for a
+    close or revert one more for leg 2's rest, from the legs' actual positions. Raises
+    NotFound for an instrument not registered, RuleViolated when no order can be made."""
     held = holding_of(instrument)
     if held is None:
         raise NotFound(f"no ticker or pair '{instrument}' is registered.")
-    pair, position = held.pair, held.position
-    expression = f"{pair.ticker1}-{pair.hedge:g}*{pair.ticker2}" if pair is not None else instrument
     try:
-        order = manual_order(kind, position, contracts)
+        if held.pair is None:
+            order = manual_order(kind, held.position, contracts)
+            return [PlannedSignal(instrument, order.action, order.contracts)]
+        pair = held.pair
+        legs = tickers_by_symbol([pair.ticker1, pair.ticker2])
+        return pair_orders(
+            kind,
+            ticker1=pair.ticker1,
+            ticker2=pair.ticker2,
+            hedge=pair.hedge,
+            position1=legs[pair.ticker1].active_pos if pair.ticker1 in legs else 0.0,
+            position2=legs[pair.ticker2].active_pos if pair.ticker2 in legs else 0.0,
+            contracts=contracts,
+        )
     except NoOrder as error:
         raise RuleViolated(str(error)) from None
-    return ingest_signal(
-        ticker=expression,
-        order_action=order.action,
-        order_contracts=order.contracts,
-        order_comment=f"manual {kind}",
+
+
+def plan_flatten_all() -> list[PlannedSignal]:
+    """A closing order for every ticker holding a position, pair legs included, each of its
+    exact size (a fraction of a unit is left: orders are whole contracts)."""
+    return [
+        PlannedSignal(ticker.symbol, "sell" if ticker.active_pos > 0 else "buy", size, True)
+        for ticker in tickers_holding_positions()
+        if (size := int(abs(ticker.active_pos))) >= 1
+    ]
+
+
+def _place_planned(
+    planned: list[PlannedSignal], *, comment: str, token: str | None, lift_halt: bool = False
+) -> list[Signal]:
+    """Store the planned signals, all or none. With ``token`` (the form's, used once), the same
+    submission again raises DuplicateAlert naming the first signal it made."""
+    made = []
+    with transaction.atomic():
+        for number, order in enumerate(planned):
+            signal, _ = ingest_signal(
+                ticker=order.expression,
+                order_action=order.action,
+                order_contracts=order.contracts,
+                order_comment=comment,
+                # A pair's leg is no single of its own: its rest is placed all the same.
+                bypass_ticker_status=order.stub,
+                alert_id=None if token is None else f"{token}:{number}",
+                lift_halt=lift_halt,
+            )
+            made.append(signal)
+    return made
+
+
+def place_manual_order(
+    *, instrument: str, kind: str, contracts: int | None = None, token: str | None = None
+) -> list[Signal]:
+    """A staff member's order from the console, made into signals exactly as alerts are (the
+    same checks, the risk gate, the same way to the bridge); who placed it is each signal's
+    ``created_by``."""
+    planned = plan_manual_order(instrument=instrument, kind=kind, contracts=contracts)
+    token = None if token is None else f"manual:{token}"
+    return _place_planned(planned, comment=f"manual {kind}", token=token)
+
+
+def flatten_all(*, token: str | None = None) -> list[Signal]:
+    """Close every position: one closing signal per ticker, through the risk gate with the
+    halt lifted for them alone."""
+    token = None if token is None else f"flatten:{token}"
+    return _place_planned(plan_flatten_all(), comment="flatten all", token=token, lift_halt=True)
+
+
+def risk_preview(order: PlannedSignal, now: datetime | None = None) -> str:
+    """What the service's checks and the risk gate would say of a planned signal now ("" when
+    it would wait for a bridge); nothing is stored or locked."""
+    signal = Signal(
+        ticker=order.expression, order_action=order.action, order_contracts=order.contracts
     )
+    _screen(signal, order.stub, LiveRegistry)
+    if signal.order_status not in WAITING_STATUSES:
+        return f"{signal.order_status}: {signal.status_msg}"
+    guard_rails = selectors.refreshed_risk()
+    return _refusal(signal, guard_rails, now or timezone.now(), lift_halt=False, lock=False)

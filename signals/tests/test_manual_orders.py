@@ -157,3 +157,95 @@ def test_the_watchlist_shows_each_pairs_spread_against_its_average(staff_browser
     assert "Close</a>" in row and "Revert</a>" in row
     bad = staff_browser.get("/watchlist", {"window": "7"})
     assert bad.status_code == 400 and "Select a valid choice" in bad.content.decode()
+
+
+def send_form(client, page, **extra):
+    """Post the confirmation page's own form (its CSRF token and single-use order token)."""
+    html = page.content.decode()
+    fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', html))
+    fields["csrfmiddlewaretoken"] = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)[
+        1
+    ]
+    return client.post(page.request["PATH_INFO"], {**fields, **extra})
+
+
+def test_one_confirmation_makes_one_order_however_often_it_is_sent(staff_csrf, book):
+    page = staff_csrf.get("/orders/new", {"instrument": "AAPL", "kind": "close"})
+    first = send_form(staff_csrf, page)
+    again = send_form(staff_csrf, page)  # a double click, or the browser sending it again
+    signal = Signal.objects.get()
+    assert first["Location"] == again["Location"] == f"/signals/{signal.rowid}"
+    fresh = staff_csrf.get("/orders/new", {"instrument": "AAPL", "kind": "close"})
+    send_form(staff_csrf, fresh)  # a new confirmation is a new order
+    assert Signal.objects.count() == 2
+
+
+@pytest.fixture
+def stub_book():
+    """A pair bought 100 then sold 50: leg 2 holds one share more than floor(50 x 0.75)."""
+    TickerFactory(symbol="NMFC", active_pos=50)
+    TickerFactory(symbol="ROIC", active_pos=-38)
+    PairFactory(name="NMFC-ROIC", ticker1="NMFC", ticker2="ROIC", hedge=0.75, status=True)
+
+
+@pytest.mark.parametrize(
+    ("kind", "expected"),
+    [
+        ("close", [("NMFC-0.75*ROIC", "sell", 50), ("ROIC", "buy", 1)]),
+        ("revert", [("NMFC-0.75*ROIC", "sell", 100), ("ROIC", "buy", 1)]),
+    ],
+)
+def test_a_pairs_close_and_revert_take_each_legs_actual_position(
+    staff_csrf, stub_book, kind, expected
+):
+    page = staff_csrf.get("/orders/new", {"instrument": "NMFC-ROIC", "kind": kind})
+    send_form(staff_csrf, page)
+    made = [(s.ticker, s.order_action, s.order_contracts) for s in Signal.objects.order_by("rowid")]
+    assert made == expected
+    assert all(s.order_status == "waiting" for s in Signal.objects.all())  # the leg's rest too
+
+
+def test_a_leg_left_alone_can_be_closed(staff_csrf, stub_book):
+    instruments.record_ticker_position(symbol="NMFC", active_pos=0)
+    instruments.record_ticker_position(symbol="ROIC", active_pos=-1)
+    page = staff_csrf.get("/orders/new", {"instrument": "NMFC-ROIC", "kind": "close"})
+    send_form(staff_csrf, page)
+    signal = Signal.objects.get()
+    assert (signal.ticker, signal.order_action, signal.order_contracts) == ("ROIC", "buy", 1)
+
+
+def test_the_confirmation_shows_each_leg_its_price_notional_and_a_limit_it_breaks(
+    staff_csrf, stub_book, admin_api
+):
+    for ticker, price in (("NMFC", 13.0), ("ROIC", 15.0)):
+        instruments.record_price(ticker=ticker, price=price)
+    admin_api.put(
+        "/v3/risk", {"instruments": {"NMFC-ROIC": {"max_order_contracts": 40}}}, format="json"
+    )
+    page = staff_csrf.get("/orders/new", {"instrument": "NMFC-ROIC", "kind": "close"})
+    cells = [unescape(c) for c in re.findall(r"<td[^>]*>([^<]*)</td>", page.content.decode())]
+    assert cells[1:6] == ["NMFC", "sell", "50", "13", "650.00"]
+    assert cells[7:12] == ["ROIC", "buy", "37", "15", "555.00"]
+    assert (
+        "NMFC-0.75*ROIC would not go to the broker now: risk: order of 50 exceeds "
+        "max_order_contracts 40" in unescape(page.content.decode())
+    )
+
+
+def test_flatten_all_closes_every_leg_exactly_past_a_halt(staff_csrf, stub_book, admin_api):
+    from signals import services
+
+    services.halt_trading(reason="stop")
+    page = staff_csrf.get("/risk/flatten")
+    assert "Close every position" in page.content.decode()
+    send_form(staff_csrf, page)
+    send_form(staff_csrf, page)  # sent twice: made once
+    made = [
+        (s.ticker, s.order_action, s.order_contracts, s.order_status)
+        for s in Signal.objects.order_by("rowid")
+    ]
+    assert made == [("NMFC", "sell", 50, "waiting"), ("ROIC", "buy", 38, "waiting")]
+    later = services.ingest_signal(
+        ticker="NMFC", order_action="buy", order_contracts=1, bypass_ticker_status=True
+    )[0]
+    assert later.order_status == "held"  # the halt is lifted for flatten-all's orders alone
