@@ -101,6 +101,50 @@ def audit_cost(webhook_url):
     return ratio
 
 
+def gate_cost(webhook_url):
+    """The webhook's throughput with a risk limit on the alerts' pair over none, ABBA order
+    (issue: the gate's cost at most a tenth). The limit is a size limit the alerts pass
+    (max_order_contracts); a max_position, which reads the pair's pending orders under its
+    lock, is measured beside it without a target. Every alert here is for one pair, so a
+    max_position that let them all pass would read an ever longer list of waiting orders: no
+    instrument of a real account has thousands waiting (they expire in max_signal_age)."""
+    from signals import services
+    from signals.risk import parse_changes
+
+    def limits(values):
+        changes = parse_changes({"instruments": {"NMFC-ROIC": values}}, lambda name: True)
+        services.update_risk(changes=changes)
+
+    none = dict.fromkeys(("max_order_contracts", "max_position"))
+    settings = {
+        "no limits": none,
+        "max_order_contracts set": {**none, "max_order_contracts": 10**9},
+    }
+    runs = {name: [] for name in settings}
+    wrk(webhook_url, seconds=2, body=PAIR_ALERT)  # warm-up, not counted
+    for round_number in range(ROUNDS):
+        order = list(runs) if round_number % 2 == 0 else list(runs)[::-1]
+        for name in order:
+            limits(settings[name])
+            runs[name].append(wrk(webhook_url, seconds=8, body=PAIR_ALERT))
+    for name, results in runs.items():
+        for i, result in enumerate(results, 1):
+            print(row(f"webhook ingest, {name} #{i}", result))
+    # As a trader sets it: the first alert passes, the rest are held (none of them grows
+    # the pending orders the check reads).
+    from signals.models import Signal
+
+    Signal.objects.filter(order_status="waiting").update(order_status="filled")
+    limits({**none, "max_position": 1000})
+    position = wrk(webhook_url, seconds=8, body=PAIR_ALERT)
+    limits(none)
+    print(row("webhook ingest, max_position 1000 (the rest held)", position))
+    limited, free = (statistics.median(r["rps"] for r in runs[name]) for name in reversed(runs))
+    ratio = limited / free
+    print(f"webhook throughput, a limit on the pair / no limits (medians): {ratio:.3f}")
+    return ratio
+
+
 def actor_naming_cost():
     """The off runs above still name the actor in front of each write (the triggers come off,
     the connection's wrapper stays): its cost, measured alone on this process's connection."""
@@ -194,6 +238,9 @@ def main():
         audit_ratio = audit_cost(f"{base}/v3/webhook")
         if audit_ratio < 0.9:
             failures.append(f"webhook with the audit trail {audit_ratio:.3f} x without < 0.9")
+        gate_ratio = gate_cost(f"{base}/v3/webhook")
+        if gate_ratio < 0.9:
+            failures.append(f"webhook with a risk limit {gate_ratio:.3f} x without < 0.9")
 
         from signals.models import Signal
 

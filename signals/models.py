@@ -84,6 +84,13 @@ class Signal(models.Model):
                 name="signal_not_alert_idx",
                 condition=~Q(created_by=PASSPHRASE),
             ),
+            # The risk gate's max_position: an instrument's orders still waiting or at the
+            # broker unfilled, however long its history.
+            models.Index(
+                fields=["ticker1", "ticker2", "ticker_type"],
+                name="signal_pending_idx",
+                condition=Q(order_status__in=("waiting", "rerouted", "created", "part.filled")),
+            ),
             # updateorder finds a signal by a leg's broker order id.
             models.Index(fields=["order_id1"], name="signal_order_id1_idx"),
             models.Index(fields=["order_id2"], name="signal_order_id2_idx"),

@@ -38,6 +38,14 @@ class Limits:
     def any(self) -> bool:
         return any(getattr(self, f.name) is not None for f in fields(self))
 
+    @property
+    def counts_other_orders(self) -> bool:
+        """Whether checking an order needs the instrument's other orders (and its lock)."""
+        return any(
+            limit is not None
+            for limit in (self.max_position, self.max_orders_per_minute, self.max_orders_per_day)
+        )
+
 
 @dataclass(frozen=True)
 class Order:

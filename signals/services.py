@@ -215,7 +215,7 @@ def _gated(
     answer for a held signal, "" for one that passed."""
     stopped = guard_rails.halted and not lift_halt
     limited = signal.order_status in WAITING_STATUSES and not stopped
-    limited = limited and guard_rails.limits_for(instrument_of(signal)).any
+    limited = limited and guard_rails.limits_for(instrument_of(signal)).counts_other_orders
     if not limited:
         yield _gate(signal, guard_rails, lift_halt=lift_halt)
         return
@@ -260,22 +260,45 @@ def _refusal(
     limits = guard_rails.limits_for(instrument)
     if not limits.any:
         return ""
-    # A preview asks without the lock; the gate itself takes it.
-    filled = _lock_instrument(instrument).filled if lock else selectors.filled_position(instrument)
+    # Only what a limit set needs is read: a size limit or a trading window costs no query
+    # of other orders, and no lock.
+    exposure = 0.0
+    if limits.counts_other_orders and lock:
+        exposure = _lock_instrument(instrument).filled
+    elif limits.max_position is not None:
+        exposure = selectors.filled_position(instrument)  # a preview: no lock
+    if not limits.counts_other_orders:  # a size limit or a window: this order alone
+        return risk.refusal(
+            limits,
+            risk.Order(
+                contracts=signal.order_contracts,
+                signed=int(_signed(signal.order_action, signal.order_contracts)),
+                exposure_before=0.0,
+                orders_last_minute=0,
+                orders_today=0,
+                market_closed=_market_closed(signal, now) if limits.trading_window else "",
+            ),
+        )
     same = selectors.signals_of_instrument(signal)
+    if limits.max_position is not None:
+        exposure += sum(
+            _signed(action, contracts - filled)
+            for action, contracts, filled in selectors.pending_orders(same, now)
+        )
+    minute = now - timedelta(minutes=1)
     day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
     return risk.refusal(
         limits,
         risk.Order(
             contracts=signal.order_contracts,
             signed=int(_signed(signal.order_action, signal.order_contracts)),
-            exposure_before=filled
-            + sum(
-                _signed(action, contracts - filled)
-                for action, contracts, filled in selectors.pending_orders(same, now)
-            ),
-            orders_last_minute=selectors.orders_since(same, now - timedelta(minutes=1)),
-            orders_today=selectors.orders_since(same, day_start),
+            exposure_before=exposure,
+            orders_last_minute=selectors.orders_since(same, minute)
+            if limits.max_orders_per_minute is not None
+            else 0,
+            orders_today=selectors.orders_since(same, day_start)
+            if limits.max_orders_per_day is not None
+            else 0,
             market_closed=_market_closed(signal, now) if limits.trading_window else "",
         ),
     )
