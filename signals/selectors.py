@@ -348,6 +348,8 @@ LOG_STATUSES = {
     "filled": ("filled",),
     "canceled": ("canceled",),
     "error": ("error",),
+    "held": (HELD,),
+    "expired": (EXPIRED,),
 }
 # Who stored a signal (``created_by``): TradingView and anything else with the passphrase, a
 # person in the console or the admin, a script or bridge with an access token.

@@ -356,3 +356,78 @@ def test_a_trading_day_in_the_console(seeded_server, chromium_path, tmp_path):
             _both_widths(page, "list-console")
         finally:
             browser.close()
+
+
+def test_the_guard_rails_in_the_console(seeded_server, chromium_path):
+    """Staff set a limit through the API, see an oversized alert held, halt trading (a banner on
+    every page), release and cancel held signals, and confirm a pair's close leg by leg, at
+    desktop and phone widths."""
+    import requests
+    from playwright.sync_api import sync_playwright
+
+    make_user("boss", staff=True)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    url = seeded_server.url
+    token = requests.post(
+        f"{url}/v3/login", json={"username": "boss", "password": PASSWORD}, timeout=10
+    ).json()["access_token"]
+    limits = {"instruments": {"AAPL": {"max_order_contracts": 100}}}
+    answer = requests.put(
+        f"{url}/v3/risk", json=limits, headers={"Authorization": f"Bearer {token}"}, timeout=10
+    )
+    assert answer.status_code == 200, answer.text
+    alert = {"passphrase": "webhook", "ticker": "NASDAQ:AAPL", "order_action": "buy"}
+    held = requests.post(
+        f"{url}/v3/webhook", json={**alert, "order_contracts": 100_000_000}, timeout=10
+    )
+    assert "held: risk: order of 100000000 exceeds max_order_contracts 100" in held.text
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.goto(f"{url}/login/")
+            page.fill("input[name=username]", "boss")
+            page.fill("input[name=password]", PASSWORD)
+            page.click("button[type=submit]")
+            page.wait_for_url(f"{url}/dashboard")
+
+            # The held alert on its page, released no further: it is still too big.
+            page.goto(f"{url}/signals?status=held")
+            page.locator("tr.signal-row td.rowid a").first.click()
+            page.wait_for_selector("text=Held by the risk gate")
+            _both_widths(page, "signal-held")
+            page.click("button:has-text('Release')")
+            page.wait_for_selector(".messages")
+            assert "is held." in page.locator(".messages").inner_text()
+
+            # The kill switch from the setup page: a banner on every page until resumed.
+            page.goto(f"{url}/setup#risk")
+            page.fill("input[name=reason]", "news at 14:30")
+            page.click("button:has-text('Halt all trading')")
+            page.wait_for_selector(".halt-banner")
+            assert "news at 14:30" in page.locator(".halt-banner").inner_text()
+            _both_widths(page, "setup-halted")
+            page.goto(f"{url}/dashboard")
+            assert page.locator(".halt-banner").is_visible()
+            _both_widths(page, "dashboard-halted")
+
+            # A pair's close: each leg, its price and notional, and what the gate would say.
+            page.goto(f"{url}/orders/new?instrument=NMFC-ROIC&kind=close")
+            legs = page.locator("table.planned").inner_text()
+            assert "NMFC" in legs and "ROIC" in legs and "603" in legs and "452" in legs
+            assert "risk: trading halted (news at 14:30)" in page.content()
+            _both_widths(page, "order-confirm-pair")
+
+            # Flatten all: every position, of its exact size.
+            page.goto(f"{url}/risk/flatten")
+            table = page.locator("table.planned").inner_text()
+            for symbol in ("AAPL", "MSFT", "NMFC", "ROIC"):
+                assert symbol in table
+            _both_widths(page, "flatten")
+
+            page.goto(f"{url}/setup#risk")
+            page.click("button:has-text('Resume trading')")
+            page.wait_for_selector(".messages")
+            assert page.locator(".halt-banner").count() == 0
+        finally:
+            browser.close()
