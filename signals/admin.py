@@ -6,7 +6,7 @@ from pairsapi.paging import EstimatedCountPaginator
 
 from . import services
 from .expressions import PAIR, SINGLE
-from .models import RejectedRequest, Signal
+from .models import HELD, RejectedRequest, Signal
 from .selectors import LOG_STATUSES, instrument_filter, instrument_named
 
 DERIVED_FIELDS = (
@@ -84,7 +84,7 @@ class SignalAdmin(ChangeHistoryMixin, admin.ModelAdmin):
     search_fields = ("=ticker1",)  # shows the search box; get_search_results does the search
     search_help_text = "A ticker or pair as TradingView writes it: AAPL, nasdaq:aapl, KO-0.5*PEP."
     readonly_fields = DERIVED_FIELDS
-    actions = ("cancel_waiting",)
+    actions = ("cancel_waiting", "release_held")
     list_per_page = 50
     # Counting millions of rows on every page view is wasted work: an unfiltered list takes the
     # table's estimated size, and no "(n total)" count is made beside a filtered one. (There is
@@ -116,10 +116,19 @@ class SignalAdmin(ChangeHistoryMixin, admin.ModelAdmin):
             signal, _ = services.ingest_signal(**form.cleaned_data)
             obj.pk = signal.pk
 
-    @admin.action(description="Cancel selected signals that are still waiting")
+    @admin.action(description="Cancel selected signals that are still waiting or held")
     def cancel_waiting(self, request, queryset):
         count = services.cancel_waiting_signals(signals=queryset)
         self.message_user(request, f"{count} waiting signal(s) canceled.")
+
+    @admin.action(description="Release selected held signals (through the risk gate again)")
+    def release_held(self, request, queryset):
+        outcomes: dict[str, int] = {}
+        for rowid in queryset.filter(order_status=HELD).values_list("rowid", flat=True):
+            status = services.release_signal(rowid=rowid).order_status
+            outcomes[status] = outcomes.get(status, 0) + 1
+        said = ", ".join(f"{count} {status}" for status, count in sorted(outcomes.items()))
+        self.message_user(request, f"Released: {said or 'none was held'}.")
 
 
 @admin.register(RejectedRequest)

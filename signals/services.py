@@ -556,8 +556,9 @@ def delete_signal(*, rowid: int) -> None:
 
 @transaction.atomic
 def cancel_waiting_signals(*, signals: QuerySet[Signal], reason: str = "canceled by staff") -> int:
-    """Cancel the given signals that are still waiting (the admin's action). Returns how many."""
-    return signals.filter(order_status__in=WAITING_STATUSES).update(
+    """Cancel the given signals that are still waiting or held (the admin's action). Returns
+    how many."""
+    return signals.filter(order_status__in=(*WAITING_STATUSES, HELD)).update(
         order_status="canceled", status_msg=reason
     )
 

@@ -192,3 +192,26 @@ def test_python_m_bridge_stops_placing_on_sigterm_and_exits_at_once(server, tmp_
     assert status == 0, process.stderr.read().decode()
     assert b"stopped" in process.stderr.read()
     assert Signal.objects.get().order_status == "waiting"  # nothing placed after the stop
+
+
+def test_a_halt_stops_the_bundled_bridge_and_a_release_lets_one_through(server, tmp_path):
+    from signals import services
+
+    client = ServiceClient(f"{server.url}/v3", "webhook")
+    send(server, ticker="FX:EURUSD", order_contracts=20000, order_price=1.08)
+    services.halt_trading(reason="test")  # before any bridge took it
+    send(server, ticker="FX:EURUSD", order_contracts=20000, order_price=1.08)
+    broker = paper_broker(server, tmp_path / "book.json")
+    running = Running(Bridge(client, broker))
+    try:
+        time.sleep(1.5)  # the bridge has read the list and follows the stream
+        assert broker.orders() == []
+        assert list(Signal.objects.values_list("order_status", flat=True)) == ["held", "held"]
+        services.resume_trading()
+        first = Signal.objects.order_by("rowid").first()
+        assert services.release_signal(rowid=first.rowid).order_status == "waiting"
+        assert until(lambda: Signal.objects.get(rowid=first.rowid).order_status == "filled")
+    finally:
+        running.close()
+    assert len(broker.orders()) == 1
+    assert Signal.objects.order_by("rowid").last().order_status == "held"

@@ -136,3 +136,23 @@ def test_the_search_reads_tradingview_spellings_and_finds_pairs_too(staff_browse
         html = staff_browser.get("/admin/signals/signal/", {"q": term}).content.decode()
         shown = set(map(int, re.findall(r'href="/admin/signals/signal/(\d+)/change/', html)))
         assert shown == expected, term
+
+
+def test_held_signals_are_released_or_canceled_from_the_list(staff_browser):
+    held = make_single(order_status="held", error_msg="risk: x")
+    other = make_single(order_status="held", error_msg="risk: y")
+    filled = make_single(order_status="filled")
+    response = staff_browser.post(
+        "/admin/signals/signal/",
+        {"action": "release_held", "_selected_action": [held.pk, filled.pk]},
+        follow=True,
+    )
+    assert "Released: 1 waiting." in response.content.decode()
+    response = staff_browser.post(
+        "/admin/signals/signal/",
+        {"action": "cancel_waiting", "_selected_action": [other.pk]},
+        follow=True,
+    )
+    assert "1 waiting signal(s) canceled." in response.content.decode()
+    statuses = dict(Signal.objects.values_list("rowid", "order_status"))
+    assert statuses == {held.pk: "waiting", other.pk: "canceled", filled.pk: "filled"}
