@@ -377,12 +377,11 @@ def _back(request, fallback: str) -> str:
     return referer if url_has_allowed_host_and_scheme(referer, {request.get_host()}) else fallback
 
 
-@staff_member_required
-@require_POST
-def release(request, rowid):
+def _act_on_signal(request, rowid, act):
+    """Staff's release or cancel of one signal, said on its page."""
     with acting_as(user_actor(request.user, staff_site=True)):
         try:
-            signal = services.release_signal(rowid=rowid)
+            signal = act(rowid=rowid)
         except DomainError as error:
             messages.error(request, str(error))
         else:
@@ -392,15 +391,14 @@ def release(request, rowid):
 
 @staff_member_required
 @require_POST
+def release(request, rowid):
+    return _act_on_signal(request, rowid, services.release_signal)
+
+
+@staff_member_required
+@require_POST
 def cancel(request, rowid):
-    with acting_as(user_actor(request.user, staff_site=True)):
-        try:
-            services.cancel_signal(rowid=rowid)
-        except DomainError as error:
-            messages.error(request, str(error))
-        else:
-            messages.info(request, f"Signal #{rowid} is canceled.")
-    return redirect("signals:detail", rowid=rowid)
+    return _act_on_signal(request, rowid, services.cancel_signal)
 
 
 @staff_member_required
