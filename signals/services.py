@@ -465,13 +465,17 @@ def update_signal(
     *, rowid: int, bypass_ticker_status: bool = False, **changes: Unpack[SignalChanges]
 ) -> Signal:
     """Apply a bridge's edit of a signal: present keys replace, absent keys keep their values,
-    and the expression is checked again."""
+    and the expression is checked again. A signal put back in the waiting list (a bridge's
+    ``rerouted``) passes the risk gate again, as a new one would."""
     signal = Signal.objects.select_for_update().filter(rowid=rowid).first()
     if signal is None:
         raise NotFound()
+    was_waiting = signal.order_status in WAITING_STATUSES
     for key, value in changes.items():
         setattr(signal, key, value)
     _screen(signal, bypass_ticker_status, LiveRegistry)
+    if not was_waiting:
+        _gate(signal, selectors.refreshed_risk())
     signal.save()
     return signal
 

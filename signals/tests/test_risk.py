@@ -317,3 +317,15 @@ def test_a_trading_window_holds_orders_while_the_market_is_closed(
     if status == "held":
         assert signal.error_msg.endswith("XNYS is closed (trading_window)")
     assert stored.order_status in ("waiting", "held")  # now, whatever the hour
+
+
+def test_a_signal_a_bridge_puts_back_in_the_waiting_list_passes_the_gate_again(registry):
+    signal, _ = send()
+    services.update_signal(rowid=signal.rowid, order_status="created", order_id1=5)
+    services.halt_trading(reason="news")
+    again = services.update_signal(rowid=signal.rowid, order_status="rerouted")
+    assert (again.order_status, again.error_msg) == ("held", "risk: trading halted (news)")
+    assert waiting_rowids() == []
+    services.resume_trading()
+    moved = services.update_signal(rowid=signal.rowid, order_status="held")
+    assert moved.order_status == "held"  # a write that leaves it out of the list stays as sent
