@@ -18,7 +18,7 @@ from pairsapi.api.throttles import client_address
 from pairsapi.api.views import V3ViewSet
 
 from . import selectors, services
-from .login_limits import TooManyLoginAttempts, count_login_attempt
+from .login_limits import TooManyLoginAttempts, count_login_attempt, remember_login
 from .permissions import RefreshTokenRequired
 from .serializers import CredentialsSerializer, LoginSerializer
 from .tokens import mint_login_tokens, mint_refreshed_tokens
@@ -43,6 +43,7 @@ class TokenViewSet(V3ViewSet):
             return Response(
                 {"message": "Invalid Credentials!"}, status=status.HTTP_401_UNAUTHORIZED
             )
+        remember_login(client_address=client_address(request), username=data["username"])
         access, refresh = mint_login_tokens(user, data["expire"])
         return Response(
             {"access_token": str(access), "refresh_token": str(refresh), "expire": data["expire"]}

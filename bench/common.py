@@ -27,7 +27,7 @@ def server_env(database_url):
     return {
         "DATABASE_URL": database_url,
         "DEBUG": "0",
-        "SECRET_KEY": "bench-" + "k" * 50,
+        "SECRET_KEY": "bench-Qm7tV2xLp9rB4nW8cY1zH6dK3fJ5gS0aE_uRiOo-not-a-secret",
         "ALLOW_DEMO_SECRETS": "1",
         "SECURE_SSL_REDIRECT": "0",
         "SECURE_COOKIES": "0",

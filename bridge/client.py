@@ -57,6 +57,9 @@ class ServiceClient:
         self.passphrase = passphrase
         self.timeout = timeout
         self.session = requests.Session()
+        # Said on every request, reads included: the service counts only a bridge that says
+        # who it is as the bridge being alive.
+        self.session.headers["X-Passphrase"] = passphrase
 
     def _call(self, method: str, path: str, body: dict | None = None, **options: Any) -> Any:
         try:

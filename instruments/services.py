@@ -8,7 +8,7 @@ The version row always exists, so they queue, and the second sees the first one'
 """
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, TypedDict, TypeVar, Unpack
 
 from django.db import IntegrityError, transaction
@@ -193,6 +193,8 @@ def _save(instance: Saved, fields: Mapping[str, Any]) -> Saved:
 # Each ticker or pair keeps this many of its newest prices: enough for any moving average the
 # watchlist offers, never a table that grows without end.
 PRICE_HISTORY_KEPT = 2000
+# A price may be dated a little ahead (a clock off by hours), not into the far future.
+PRICE_TIME_AHEAD = timedelta(days=1)
 
 
 def instrument_priced(expression_text: str) -> str:
@@ -230,13 +232,19 @@ def instrument_priced(expression_text: str) -> str:
 @transaction.atomic
 def record_price(*, ticker: str, price: float, time: datetime | None = None) -> PriceTick:
     """Keep one price of the ticker or pair spread ``ticker`` names, at ``time`` (now when
-    absent); the instrument's oldest prices past PRICE_HISTORY_KEPT go."""
+    absent; refused more than a day ahead); past PRICE_HISTORY_KEPT, the prices that arrived
+    first go, whatever time they claim (a flood dated far ahead cannot push real ones out)."""
+    now = timezone.now()
+    if time is not None and time > now + PRICE_TIME_AHEAD:
+        raise RuleViolated(
+            f"'time' {time:%Y-%m-%d %H:%M:%S} is more than a day ahead of the service's clock."
+        )
     instrument = instrument_priced(ticker)
-    tick = PriceTick.objects.create(instrument=instrument, price=price, at=time or timezone.now())
+    tick = PriceTick.objects.create(instrument=instrument, price=price, at=time or now)
     history = PriceTick.objects.filter(instrument=instrument)
-    oldest_kept = history.order_by("-at", "-id").values_list("at", flat=True)[
+    first_kept = history.order_by("-id").values_list("id", flat=True)[
         PRICE_HISTORY_KEPT - 1 : PRICE_HISTORY_KEPT
     ]
-    if oldest_kept:
-        history.filter(at__lt=oldest_kept[0]).delete()
+    if first_kept:
+        history.filter(id__lt=first_kept[0]).delete()
     return tick

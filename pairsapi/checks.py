@@ -35,21 +35,41 @@ def passphrase_is_set(app_configs=None, **kwargs):
     ]
 
 
+# A generated key (secrets.token_urlsafe(50)) holds about 40 different characters; a key of
+# fewer than this was typed, or repeats itself.
+KEY_VARIETY = 16
+
+
+def _weak_key(key: str) -> str:
+    """Why a signing key is too easily guessed ("" when it is not)."""
+    if not key:
+        return "is not set"
+    if key == settings.DEVELOPMENT_SECRET_KEY:
+        return "is the development key written in this project's settings"
+    if key.startswith("django-insecure-"):
+        return "is a key Django's startproject generated for development (django-insecure-)"
+    if len(key) < 50 or len(set(key)) < KEY_VARIETY:
+        return (
+            f"is too weak: production needs at least 50 characters with at least {KEY_VARIETY} "
+            "different ones"
+        )
+    return ""
+
+
 @checks.register(checks.Tags.security, deploy=True)
 def secret_key_is_strong(app_configs=None, **kwargs):
-    """Django's own measure of a key too weak to sign with (its warning security.W009),
-    enforced: a guessed key forges admin tokens."""
+    """A key anyone can know or guess forges admin tokens: production refuses the project's
+    development key, Django's development keys and keys of little variety."""
     try:
         key = settings.SECRET_KEY
     except ImproperlyConfigured:  # Django refuses to hand out an empty key
         key = ""
-    if settings.DEBUG or (len(key) >= 50 and len(set(key)) >= 5):
+    problem = "" if settings.DEBUG else _weak_key(key)
+    if not problem:
         return []
-    problem = "is not set" if not key else "is too weak"
     return [
         checks.Error(
-            f"SECRET_KEY {problem}: production needs at least 50 characters with at least 5 "
-            "different ones.",
+            f"SECRET_KEY {problem}.",
             hint="python -c 'import secrets; print(secrets.token_urlsafe(50))'",
             id="pairsapi.E002",
         )

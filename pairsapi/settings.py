@@ -22,10 +22,12 @@ def env_list(name, default=""):
 
 DEBUG = env_flag("DEBUG", False)
 
+# Stable across processes and restarts so a token minted by one worker is valid on all; known
+# to anyone who reads this file, so production refuses it (pairsapi.checks).
+DEVELOPMENT_SECRET_KEY = "insecure-local-development-key-do-not-use-in-production"
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY and DEBUG:
-    # Stable across processes and restarts so a token minted by one worker is valid on all.
-    SECRET_KEY = "insecure-local-development-key-do-not-use-in-production"
+    SECRET_KEY = DEVELOPMENT_SECRET_KEY
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]" if not DEBUG else "*")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")

@@ -42,6 +42,9 @@ class AppriseDestination:
                 title=notification.title,
                 body=notification.body,
                 notify_type=notification.severity,
+                # Plain text: each destination escapes it for its own format (markdown, HTML),
+                # so nothing in a notification is read as markup.
+                body_format=apprise.NotifyFormat.TEXT,
             )
         )
 

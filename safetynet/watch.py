@@ -94,8 +94,18 @@ def _link(signal: Signal) -> str:
     return f"{settings.PUBLIC_URL.rstrip('/')}/admin/signals/signal/{signal.rowid}/change/"
 
 
+def quoted(text: str | None, limit: int = 120) -> str:
+    """A field someone else wrote (an alert's ticker, a broker's message) as a notification
+    may carry it: in quotes, on one line, cut short, so that it cannot pass for the
+    notification's own words (a forged "cleared:" line) or for markup."""
+    flat = " ".join(str(text or "").replace("\x00", " ").split())
+    if len(flat) > limit:
+        flat = flat[: limit - 1] + "…"
+    return '"' + flat.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 def _what(signal: Signal) -> str:
-    return f"#{signal.rowid} {signal.order_action} {signal.order_contracts} {signal.ticker}"
+    return f"#{signal.rowid} {signal.order_action} {signal.order_contracts} {quoted(signal.ticker)}"
 
 
 def _silent_bridge(now: datetime) -> tuple[datetime, str] | None:
@@ -127,7 +137,7 @@ def _missed_alerts(now: datetime) -> list[str]:
     if cursor != after:
         move_cursor(name=MISSED_CURSOR, after_rowid=cursor)
     return [
-        f"{_what(signal)}: an alert before it is missing ({signal.missed_alert}), "
+        f"{_what(signal)}: an alert before it is missing ({quoted(signal.missed_alert)}), "
         f"at {signal.timestamp:%Y-%m-%d %H:%M:%S} UTC - {_link(signal)}"
         for signal in marked
     ]
@@ -135,7 +145,7 @@ def _missed_alerts(now: datetime) -> list[str]:
 
 def _line(kind: str, signal: Signal, since: datetime) -> str:
     why = signal.error_msg if kind in ("held", "expired") else signal.status_msg
-    status = f"{signal.order_status}" + (f" ({why})" if why else "")
+    status = quoted(signal.order_status) + (f" ({quoted(why)})" if why else "")
     return (
         f"{_what(signal)}: {DESCRIPTIONS[kind]} since {since:%Y-%m-%d %H:%M:%S} UTC, "
         f"{status} - {_link(signal)}"

@@ -274,6 +274,18 @@ class _Echo:
         return value
 
 
+# A spreadsheet reads a cell that starts with one of these as a formula (=HYPERLINK(...)).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value):
+    """A CSV cell a spreadsheet shows as text: a text that would start a formula gets a leading
+    apostrophe; numbers (a negative slip) stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 @login_required
 def signal_log_csv(request):
     form = SignalLogForm(request.GET)
@@ -288,7 +300,8 @@ def signal_log_csv(request):
         yield writer.writerow([*keys, f"local_time ({zone.key})", "created_by"])
         for signal in selectors.signal_log_all(form.log_filter()):
             local = signal.timestamp.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
-            yield writer.writerow([*signal_json(signal).values(), local, signal.created_by])
+            cells = [*signal_json(signal).values(), local, signal.created_by]
+            yield writer.writerow([spreadsheet_safe(cell) for cell in cells])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     name = f"signals-{local_today().isoformat()}.csv"
@@ -429,7 +442,8 @@ def live_signals(request):
     if not request.user.is_authenticated:
         return JsonResponse({"message": "log in to follow the signals."}, status=401)
     raw = request.META.get("HTTP_LAST_EVENT_ID", "")
-    cursor = int(raw) if raw.isdigit() and len(raw) < 19 else None
+    # ASCII digits only: "²" is a digit to str.isdigit, not to int().
+    cursor = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 19 else None
     try:
         stream.held.take()
     except stream.TooManyHeld:
@@ -485,7 +499,8 @@ def _planned_legs(order: PlannedSignal) -> list[dict]:
 
 def _order_context(request, form):
     data = form.data
-    instrument = (data.get("instrument") or "")[:81]
+    # A NUL is refused by the form and by PostgreSQL: it is not looked up.
+    instrument = (data.get("instrument") or "").replace("\x00", "")[:81]
     kind = data.get("kind") if data.get("kind") in KINDS else ""
     held = holding_of(instrument)
     position = held.position if held is not None else 0

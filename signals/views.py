@@ -197,7 +197,10 @@ class SignalViewSet(V3ViewSet):
     )
     def list_with_status(self, request, order_status, number_of_items):
         cap = ANONYMOUS_WAITING_CAP if order_status == "waiting" else ANONYMOUS_CAP
-        if order_status == "waiting":  # the bridge's poll
+        # The bridge's poll, when it says who it is: an anonymous read proves no bridge runs.
+        if order_status == "waiting" and (
+            passphrase_header_matches(request) or request.user.is_authenticated
+        ):
             self.note_bridge_contact(request, "GET /v3/signals/status/waiting")
         number = capped_number_of_items(number_of_items, request, cap)
         wait = _seconds_to_wait(request.query_params.get("wait"))
@@ -208,6 +211,16 @@ class SignalViewSet(V3ViewSet):
                 )
         signals = selectors.signals_with_status(order_status, number)
         return Response({"signals": [signal_json(s) for s in signals]})
+
+    def on_refused(self, request, exc, response):
+        """A wrong passphrase in the stream's X-Passphrase header: a guess, kept with the
+        webhook's refusals (the header's value is not)."""
+        rejections.record_rejection(
+            client_address=client_address(request),
+            route=f"{request.method} {request.path}",
+            reason="wrong passphrase in X-Passphrase",
+            body="",
+        )
 
     def perform_content_negotiation(self, request, force=False):
         # EventSource asks for text/event-stream: the stream is that, and a refusal before it

@@ -79,3 +79,15 @@ def test_within_the_limit_the_right_password_works_everywhere(tight_login_limit,
     assert api_login(PASSWORD).status_code == 200
     assert page_login(PASSWORD, address="10.0.3.1").status_code == 302
     assert admin_login(PASSWORD, address="10.0.3.2").status_code == 302
+
+
+def test_a_stranger_guessing_the_owners_name_does_not_lock_the_owner_out(tight_login_limit, staff):
+    assert api_login(PASSWORD, address="10.0.4.1").status_code == 200  # the owner's address
+    for number in range(2 * LIMIT):  # a stranger, from addresses of their own
+        assert page_login("guess", address=f"10.0.5.{number}").status_code in (200, 429)
+    assert api_login(PASSWORD, address="10.0.5.99").status_code == 429  # strangers are stopped
+    assert api_login(PASSWORD, address="10.0.4.1").status_code == 200  # the owner is not
+    assert page_login(PASSWORD, address="10.0.4.1").status_code == 302
+    for _ in range(LIMIT):  # but guesses from the owner's own address still count there
+        api_login("guess", address="10.0.4.1")
+    assert api_login(PASSWORD, address="10.0.4.1").status_code == 429

@@ -200,3 +200,20 @@ def test_the_newest_price_is_read_back_under_any_spelling_of_the_instrument(regi
     unknown = V3Client().get("/v3/price/MSFT")
     assert unknown.status_code == 404
     assert "MSFT" in unknown.json()["message"]
+
+
+def test_a_price_dated_more_than_a_day_ahead_is_refused_in_words(registry):
+    answer = post({"ticker": "AAPL", "price": 1.0, "time": "9999-12-31 00:00:00"})
+    assert answer.status_code == 400
+    assert "more than a day ahead" in answer.json()["message"]
+    assert not PriceTick.objects.exists()
+
+
+def test_the_history_keeps_the_newest_by_arrival_whatever_time_they_claim(registry, monkeypatch):
+    monkeypatch.setattr(services, "PRICE_HISTORY_KEPT", 5)
+    for n in range(8):  # all claiming the same time
+        services.record_price(ticker="AAPL", price=float(n), time=datetime(2026, 12, 1, tzinfo=UTC))
+    assert sorted(PriceTick.objects.values_list("price", flat=True)) == [3.0, 4, 5, 6, 7]
+    services.record_price(ticker="AAPL", price=99.0)  # a real price, now
+    assert 99.0 in PriceTick.objects.values_list("price", flat=True)
+    assert PriceTick.objects.count() == 5

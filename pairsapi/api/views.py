@@ -1,6 +1,12 @@
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import Http404, JsonResponse
 from rest_framework import viewsets
-from rest_framework.exceptions import APIException, ParseError, ValidationError
+from rest_framework.exceptions import (
+    APIException,
+    ParseError,
+    ValidationError,
+)
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
@@ -10,8 +16,24 @@ from pairsapi.domain import DomainError
 
 from .errors import v3_error_response
 from .fast_validation import validated_body
-from .permissions import PassphraseRequired, request_body
+from .permissions import (
+    AccessTokenOrPassphraseHeader,
+    PassphraseRequired,
+    passphrase_header_matches,
+    request_body,
+)
 from .throttles import PassphraseThrottle
+
+# Django's limits on what it parses from a body: the sender's fault, a 400 in words.
+PARSE_LIMITS = (TooManyFieldsSent, TooManyFilesSent, RequestDataTooBig)
+
+
+def _parse_limit_error(exc: Exception) -> ParseError:
+    if isinstance(exc, TooManyFieldsSent):
+        return ParseError(f"too many fields: at most {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS}.")
+    if isinstance(exc, TooManyFilesSent):
+        return ParseError(f"too many files: at most {settings.DATA_UPLOAD_MAX_NUMBER_FILES}.")
+    return ParseError("the body is too large.")
 
 
 class V3ViewSet(viewsets.ViewSet):
@@ -41,25 +63,33 @@ class V3ViewSet(viewsets.ViewSet):
         self.args, self.kwargs = args, kwargs
         self.request = request = self.initialize_request(request, *args, **kwargs)
         try:
-            self.check_permissions(request)
-            response = getattr(self, self.action)(request, *args, **kwargs)
+            try:
+                self.check_permissions(request)
+                response = getattr(self, self.action)(request, *args, **kwargs)
+            except PARSE_LIMITS as too_much:
+                raise _parse_limit_error(too_much) from None
         except (APIException, Http404, DomainError) as exc:
             response = v3_error_response(exc, request)
             self._note_refusal(request, exc, response)
         return response
 
     def handle_exception(self, exc):
+        if isinstance(exc, PARSE_LIMITS):
+            exc = _parse_limit_error(exc)
         response = super().handle_exception(exc)
         self._note_refusal(self.request, exc, response)
         return response
 
     def _note_refusal(self, request, exc, response):
-        if isinstance(exc, ValidationError | ParseError):
+        wrong_passphrase = getattr(exc, "status_code", None) == 401 and (
+            passphrase_header_matches(request) is False
+        )
+        if isinstance(exc, ValidationError | ParseError) or wrong_passphrase:
             self.on_refused(request, exc, response)
 
     def on_refused(self, request, exc, response):
-        """A body this route refused as malformed (ParseError) or invalid (ValidationError), and
-        the 400 answered; the webhook logs it."""
+        """A body this route refused as malformed (ParseError) or invalid (ValidationError), or
+        a wrong passphrase in a header, and the answer; the webhook and the stream log it."""
 
     def answer(self, data, status=200):
         """The action's JSON answer: a DRF Response, or a plain JsonResponse on the lean path."""
@@ -75,7 +105,13 @@ class V3ViewSet(viewsets.ViewSet):
 
     def get_throttles(self):
         throttles = list(self.action_throttles.get(self.action, ()))
-        if PassphraseRequired in self.action_permissions.get(self.action, ()):
+        permissions = self.action_permissions.get(self.action, ())
+        # A passphrase sent in a header (the stream's) is guessed as fast as one in a body:
+        # every try counts against the same limit as the webhook's.
+        header_passphrase = AccessTokenOrPassphraseHeader in permissions and bool(
+            self.request.META.get("HTTP_X_PASSPHRASE")
+        )
+        if PassphraseRequired in permissions or header_passphrase:
             throttles.append(PassphraseThrottle)
         return [throttle() for throttle in throttles]
 

@@ -261,13 +261,16 @@ def test_one_json_log_line_per_request():
     assert lines[0]["status"] == 200 and lines[0]["duration_ms"] >= 0
 
 
+STRONG_KEY = "PairsApi-prod-Qm7tV2xLp9rB4nW8cY1zH6dK3fJ5gS0aE_uRiOo"
+
+
 def production_env(**extra):
     env = {
         k: v
         for k, v in os.environ.items()
         if k not in ("ALLOW_DEMO_SECRETS", "WEBHOOK_PASSPHRASE", "ADMIN_PASSWORD")
     }
-    return {**env, "DEBUG": "0", "SECRET_KEY": "production-key-" + "x7!Qe" * 10, **extra}
+    return {**env, "DEBUG": "0", "SECRET_KEY": STRONG_KEY, **extra}
 
 
 def run_manage(args, env):
@@ -298,10 +301,27 @@ def test_production_refuses_a_demo_password_in_the_environment():
     assert "ADMIN_PASSWORD is the documented demo password" in result.stderr
 
 
-@pytest.mark.parametrize("key", ["x", "k" * 60, "abcd" * 20, "x7!Qe" * 9])
-def test_production_refuses_a_weak_secret_key(key):
+@pytest.mark.parametrize(
+    ("key", "words"),
+    [
+        ("x", "is too weak"),
+        ("k" * 60, "is too weak"),
+        ("x7!Qe" * 12, "is too weak"),  # long, but five characters over and over
+        ("12345" * 10, "is too weak"),
+        ("insecure-local-development-key-do-not-use-in-production", "the development key"),
+        ("django-insecure-" + STRONG_KEY, "django-insecure-"),
+    ],
+)
+def test_production_refuses_a_weak_or_known_secret_key(key, words):
+    from pairsapi.checks import _weak_key
+
+    assert words in _weak_key(key)  # each rule in process; one of them through manage.py
+    assert _weak_key(STRONG_KEY) == ""
+
+
+def test_manage_py_check_deploy_refuses_a_weak_key():
     result = run_manage(
-        ["check", "--deploy"], production_env(WEBHOOK_PASSPHRASE="s3cret-hook", SECRET_KEY=key)
+        ["check", "--deploy"], production_env(WEBHOOK_PASSPHRASE="s3cret-hook", SECRET_KEY="x")
     )
     assert result.returncode != 0
     assert "SECRET_KEY is too weak" in result.stderr
@@ -354,7 +374,7 @@ def test_check_deploy_is_clean_with_production_settings():
         ["check", "--deploy", "--fail-level", "WARNING"],
         production_env(
             WEBHOOK_PASSPHRASE="s3cret-hook",
-            SECRET_KEY="x7!Qe" * 12,
+            SECRET_KEY=STRONG_KEY,
             ALLOWED_HOSTS="pairs.example.com",
             SECURE_SSL_REDIRECT="1",
             SECURE_COOKIES="1",

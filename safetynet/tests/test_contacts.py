@@ -17,7 +17,7 @@ def seen():
 
 
 def test_the_bridges_poll_and_its_writes_are_contacts():
-    client = V3Client(REMOTE_ADDR="10.1.2.3")
+    client = V3Client(REMOTE_ADDR="10.1.2.3", HTTP_X_PASSPHRASE="webhook")
     assert client.get("/v3/signals/status/waiting/0").status_code == 200
     signal = make_single(order_id1=7, order_status="created")
     fill = {"passphrase": "webhook", "order_id": 7, "symbol": "AAPL", "price": 1, "filled_qty": 5}
@@ -49,8 +49,16 @@ def test_a_write_the_service_refuses_still_shows_the_bridge_is_alive():
     assert seen() == [("127.0.0.1", "PUT /v3/signal/updateorder")]
 
 
+def test_an_anonymous_poll_is_not_the_bridge():
+    # Anyone can read the waiting list: a read that does not say who it is clears no alarm.
+    assert V3Client(REMOTE_ADDR="10.9.9.9").get("/v3/signals/status/waiting/0").status_code == 200
+    wrong = V3Client(HTTP_X_PASSPHRASE="guess").get("/v3/signals/status/waiting/0")
+    assert wrong.status_code == 200
+    assert seen() == []
+
+
 def test_a_bridge_polling_every_second_writes_its_contact_once_in_five_seconds():
-    client = V3Client()
+    client = V3Client(HTTP_X_PASSPHRASE="webhook")
     client.get("/v3/signals/status/waiting/0")
     with CaptureQueriesContext(connection) as queries:
         client.get("/v3/signals/status/waiting/0")

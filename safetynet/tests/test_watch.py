@@ -42,7 +42,7 @@ def test_a_waiting_signal_is_reported_once_after_the_delay_and_cleared_once(sett
     assert check_once(at(299)) is None
     raised = check_once(at(301))
     assert raised.title == "Pairs-API: 1 new problem(s), 0 cleared"
-    assert f"#{signal.rowid} buy 603 NMFC-0.75*ROIC: not taken by the bridge" in raised.body
+    assert f'#{signal.rowid} buy 603 "NMFC-0.75*ROIC": not taken by the bridge' in raised.body
     assert f"/admin/signals/signal/{signal.rowid}/change/" in raised.body
     assert check_once(at(400)) is None  # never twice
     Signal.objects.filter(pk=signal.pk).update(order_status="filled")
@@ -62,8 +62,8 @@ def test_a_signal_refused_by_the_checks_is_reported_at_once(settings):
     refused = make_single(timestamp=T0, order_status="canceled", status_msg="passive ticker")
     make_single(timestamp=T0, order_status="canceled", status_msg="insufficient funds")
     raised = check_once(at(1))
-    assert f"#{refused.rowid} buy 100 AAPL: refused by the service's checks" in raised.body
-    assert "(passive ticker)" in raised.body
+    assert f'#{refused.rowid} buy 100 "AAPL": refused by the service\'s checks' in raised.body
+    assert '("passive ticker")' in raised.body
     assert raised.body.count("\n") == 0  # the bridge's own cancel is not the service's refusal
     assert check_once(at(2)) is None
 
@@ -88,7 +88,7 @@ def test_an_unfilled_order_is_reported_after_its_delay(settings):
     raised = check_once(at(901))
     assert raised.title == "Pairs-API: 2 new problem(s), 0 cleared"
     assert f"#{placed.rowid}" in raised.body and f"#{part.rowid}" in raised.body
-    assert "(remained: 20)" in raised.body
+    assert '("remained: 20")' in raised.body
 
 
 def test_what_one_check_finds_goes_out_as_one_message(settings):
@@ -130,7 +130,7 @@ def test_a_silent_bridge_is_reported_once_while_signals_wait_and_cleared_when_it
     assert raised.body.startswith(
         "the bridge is silent: last seen 2026-11-25 14:00:00 UTC from 10.0.0.5 "
         "(GET /v3/signals/status/waiting); signals waiting since 2026-11-25 14:08:30 UTC, "
-        f"the oldest #{waiting.rowid} buy 100 AAPL"
+        f'the oldest #{waiting.rowid} buy 100 "AAPL"'
     )
     assert check_once(at(600)) is None  # never twice
     contact(610, route="PUT /v3/signal/updateorder")
@@ -186,8 +186,8 @@ def test_a_missed_alert_marks_the_signal_and_is_said_once():
     raised = check_once(at(60))
     assert raised.title == "Pairs-API: 1 new problem(s), 0 cleared"
     assert raised.body.startswith(
-        f"#{lost_after.rowid} buy 100 AAPL: an alert before it is missing "
-        f"(before: short 100; #{first.rowid} left long 100)"
+        f'#{lost_after.rowid} buy 100 "AAPL": an alert before it is missing '
+        f'("before: short 100; #{first.rowid} left long 100")'
     )
     # The mark is on the signal, as the API returns it.
     api = V3Client()
@@ -218,7 +218,8 @@ def test_an_alert_just_stored_waits_for_the_next_check():
     alert_signal(("flat", 0), ("long", 100))
     late = alert_signal(("flat", 0), ("long", 100), timestamp=at(59))
     assert check_once(at(60)) is None  # stored a second ago: a lower rowid may be committing
-    assert f"#{late.rowid} buy 100 AAPL: an alert before it is missing" in check_once(at(62)).body
+    body = check_once(at(62)).body
+    assert f'#{late.rowid} buy 100 "AAPL": an alert before it is missing' in body
 
 
 def test_a_first_watchdog_compares_the_last_day_not_the_whole_history():
@@ -226,7 +227,7 @@ def test_a_first_watchdog_compares_the_last_day_not_the_whole_history():
     old = alert_signal(("short", 5), ("flat", 0), timestamp=at(-2 * 24 * 3600))
     recent = alert_signal(("short", 5), ("flat", 0), timestamp=at(-60))
     body = check_once(at(0)).body
-    assert f"#{recent.rowid} buy 100 AAPL: an alert before it is missing" in body
+    assert f'#{recent.rowid} buy 100 "AAPL": an alert before it is missing' in body
     assert f"#{old.rowid} buy" not in body and body.count("an alert before it is missing") == 1
 
 
@@ -250,8 +251,8 @@ def test_a_signal_waiting_past_max_signal_age_expires_and_is_said_once(settings)
     assert "not taken by the bridge" in check_once(at(61)).body
     told = check_once(at(121))
     assert told.title == "Pairs-API: 1 new problem(s), 1 cleared"
-    assert f"#{signal.rowid} buy 100 AAPL: expired before any bridge took it" in told.body
-    assert "(expired: waited 121 s for a bridge (max_signal_age 120 s))" in told.body
+    assert f'#{signal.rowid} buy 100 "AAPL": expired before any bridge took it' in told.body
+    assert '("expired: waited 121 s for a bridge (max_signal_age 120 s)")' in told.body
     assert Signal.objects.get(pk=signal.pk).order_status == "expired"
     assert check_once(at(200)) is None
     assert check_once(at(2 * 24 * 3600)) is None  # out of the look-back: closed without a word
@@ -264,8 +265,8 @@ def test_a_held_signal_is_said_once_and_cleared_when_released(settings):
         error_msg="risk: order of 500 exceeds max_order_contracts 100",
     )
     raised = check_once(at(1))
-    assert f"#{signal.rowid} buy 100 AAPL: held by the risk gate" in raised.body
-    assert "(risk: order of 500 exceeds max_order_contracts 100)" in raised.body
+    assert f'#{signal.rowid} buy 100 "AAPL": held by the risk gate' in raised.body
+    assert '("risk: order of 500 exceeds max_order_contracts 100")' in raised.body
     assert check_once(at(2)) is None
     services.cancel_signal(rowid=signal.rowid)
     assert check_once(at(3)).body.startswith(f"cleared: #{signal.rowid}")
@@ -279,3 +280,12 @@ def test_a_halt_is_said_once_and_so_is_resuming():
     services.resume_trading()
     cleared = check_once(at(3))
     assert cleared.body == f"cleared: trading halted since {at(1):%Y-%m-%d %H:%M:%S} UTC"
+
+
+def test_what_others_wrote_is_quoted_on_one_line_in_a_notification(settings):
+    settings.ALERT_WAITING_AFTER = 60
+    forged = "AAPL\ncleared: every problem [fixed](http://evil)"
+    signal = make_single(forged, timestamp=T0)
+    body = check_once(at(61)).body
+    assert body.count("\n") == 0  # one line per problem: no forged line
+    assert f'#{signal.rowid} buy 100 "AAPL cleared: every problem [fixed](http://evil)"' in body

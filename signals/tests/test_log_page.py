@@ -322,3 +322,14 @@ def test_the_pages_stream_is_refused_in_words_when_the_worker_holds_its_most(bro
     assert response.status_code == 503
     assert response["Retry-After"] == "5"
     assert response.json() == {"message": "too many open streams; try again shortly."}
+
+
+def test_cells_a_spreadsheet_would_run_as_formulas_are_exported_as_text(browser):
+    for text in ('=HYPERLINK("http://evil","x")', "@SUM(1+1)", "=1+1", "+1", "-3", "\tx"):
+        make_single("AAPL", order_status="error", error_msg=text, slip=-0.5)
+    response = browser.get("/signals.csv", {"ticker": "AAPL"})
+    table = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert sorted(row["error_msg"] for row in table) == sorted(
+        ['\'=HYPERLINK("http://evil","x")', "'@SUM(1+1)", "'=1+1", "'+1", "'-3", "'\tx"]
+    )
+    assert {row["slip"] for row in table} == {"-0.5"}  # a number stays a number

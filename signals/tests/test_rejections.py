@@ -138,3 +138,24 @@ def test_a_body_that_masks_cleanly_is_kept_as_sent():
     assert masked_body({"ticker": "AAPL", "passphrase": 'a"b'}, raw) == (
         '{ "ticker":"AAPL",\n"passphrase" : "***" }'
     )
+
+
+def test_passphrases_guessed_on_the_stream_count_and_are_kept(settings):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"login": "10/min", "passphrase": "3/min"},
+    }
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    client = V3Client(REMOTE_ADDR="203.0.113.9")
+    statuses = [
+        client.get("/v3/signals/stream", HTTP_X_PASSPHRASE=f"guess{n}").status_code
+        for n in range(5)
+    ]
+    assert statuses == [401, 401, 401, 429, 429]
+    kept = RejectedRequest.objects.get()
+    assert (kept.client_address, kept.route, kept.count) == (
+        "203.0.113.9",
+        "GET /v3/signals/stream",
+        3,
+    )
+    assert kept.reason == "wrong passphrase in X-Passphrase"
