@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth import get_user
 from django.contrib.auth.decorators import login_required
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.http import Http404, JsonResponse, StreamingHttpResponse
@@ -455,8 +456,17 @@ def live_signals(request):
             cursor=cursor,
             statuses=None,
             as_json=lambda signal: {"rowid": signal.rowid, "order_status": signal.order_status},
+            still_allowed=lambda: _session_still_good(request),
         )
     )
+
+
+def _session_still_good(request) -> bool:
+    """The page's login still holds: its session exists and the password it was made with is
+    still the user's (Django's own check, made again)."""
+    if not request.session.exists(request.session.session_key):
+        return False
+    return get_user(request).is_authenticated
 
 
 # --- manual orders

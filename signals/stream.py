@@ -59,9 +59,12 @@ def signal_events(
     statuses: tuple[str, ...] | None,
     as_json: Callable[[Signal], dict],
     on_heartbeat: Callable[[], None] = lambda: None,
+    still_allowed: Callable[[], bool] = lambda: True,
 ) -> Iterator[str]:
     """The stream's text: what changed after ``cursor`` (from now when None), then each change
-    as it commits; a comment every STREAM_HEARTBEAT_SECONDS so that proxies keep it open."""
+    as it commits; a comment every STREAM_HEARTBEAT_SECONDS so that proxies keep it open. The
+    reader's credential is checked again before each change sent and at each heartbeat: a
+    token revoked or a password changed ends the stream."""
     if cursor is None:
         cursor = head()
     yield f"retry: 2000\nid: {cursor}\n: streaming signal changes\n\n"
@@ -69,6 +72,10 @@ def signal_events(
     while not closing.is_set():
         rung = bell.rung
         signals, reached = changes_after(cursor, statuses)
+        due = time.monotonic() - quiet_since >= settings.STREAM_HEARTBEAT_SECONDS
+        if (signals or due) and not still_allowed():
+            yield ": credential revoked\n\n"
+            return
         if signals:
             yield "".join(event(signal, as_json) for signal in signals)
             quiet_since = time.monotonic()

@@ -103,6 +103,19 @@ def _seconds_to_wait(raw):
     return None if not raw else path_integer(raw, "wait", maximum=LONGEST_WAIT)
 
 
+def _credential_check(request):
+    """How a stream asks again whether its reader may still read: the passphrase header is
+    the service's own setting; a token is verified again (revoked, password changed)."""
+    if passphrase_header_matches(request):
+        return lambda: True
+
+    def token_still_good() -> bool:
+        # The authentication the settings configure, run again on the same request.
+        return any(auth.authenticate(request) for auth in request.authenticators)
+
+    return token_still_good
+
+
 def _last_event_id(request):
     raw = request.META.get("HTTP_LAST_EVENT_ID") or request.query_params.get("last_event_id")
     return None if not raw else path_integer(raw, "Last-Event-ID", maximum=2**63 - 1)
@@ -197,13 +210,14 @@ class SignalViewSet(V3ViewSet):
     )
     def list_with_status(self, request, order_status, number_of_items):
         cap = ANONYMOUS_WAITING_CAP if order_status == "waiting" else ANONYMOUS_CAP
+        known = bool(passphrase_header_matches(request) or request.user.is_authenticated)
         # The bridge's poll, when it says who it is: an anonymous read proves no bridge runs.
-        if order_status == "waiting" and (
-            passphrase_header_matches(request) or request.user.is_authenticated
-        ):
+        if order_status == "waiting" and known:
             self.note_bridge_contact(request, "GET /v3/signals/status/waiting")
         number = capped_number_of_items(number_of_items, request, cap)
         wait = _seconds_to_wait(request.query_params.get("wait"))
+        if not known:
+            wait = 0  # a held answer is a place a stranger could take: anonymous reads hold none
         if wait:
             with _held():
                 stream.wait_for_change(
@@ -246,6 +260,7 @@ class SignalViewSet(V3ViewSet):
             statuses=None if status_filter is None else selectors.statuses_named(status_filter),
             as_json=signal_json,
             on_heartbeat=lambda: getattr(request._request, "bridge_alive", lambda: None)(),
+            still_allowed=_credential_check(request),
         )
         return stream.event_stream(events)
 

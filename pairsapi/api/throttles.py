@@ -49,7 +49,10 @@ class _Leases:
         granted = max(0, min(size, limit - (counted - size)))
         with self.lock:
             if window == self.window:
-                self.held[key] = (max(0, granted - 1), granted < size)
+                # Added to what another thread's lease left meanwhile, never in its place: an
+                # overwritten leftover is hits paid for and never used (the limit bites early).
+                left, reached = self.held.get(key, (0, False))
+                self.held[key] = (left + max(0, granted - 1), reached or granted < size)
         return granted > 0
 
 

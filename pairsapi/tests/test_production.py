@@ -150,6 +150,30 @@ def test_workers_sharing_a_counter_never_admit_more_than_the_limit(redis_cache):
     assert workers[0].admit("throttle:test:ip:2", 2, 200, 61)
 
 
+def test_concurrent_bursts_in_one_worker_admit_exactly_the_limit(redis_cache):
+    # Six hundred a minute (leases of 9), bursts of fifty threads at once: every hit leased is
+    # used, none lost to two threads' leases overwriting each other's leftovers.
+    book = _Leases()
+    admitted = []
+    lock = threading.Lock()
+
+    def alert():
+        start.wait()
+        allowed = book.admit("throttle:test:burst", 1, 600, 61)
+        with lock:
+            admitted.append(allowed)
+
+    for _ in range(14):
+        start = threading.Barrier(50)
+        threads = [threading.Thread(target=alert) for _ in range(50)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(10)
+    assert sum(admitted) == 600  # the limit exactly: not fewer, not more
+    assert len(admitted) == 700
+
+
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.server
 @pytest.mark.parametrize("shared_store", ["redis", "database"])

@@ -145,7 +145,7 @@ def test_a_worker_holds_only_so_many_streams_and_long_polls(settings):
         busy = V3Client().get("/v3/signals/stream", HTTP_X_PASSPHRASE="webhook")
         assert busy.status_code == 503 and busy["Retry-After"] == "5"
         assert "streams and long polls" in busy.json()["message"]
-        poll = V3Client().get("/v3/signals/status/waiting/0?wait=5")
+        poll = V3Client().get("/v3/signals/status/waiting/0?wait=5", HTTP_X_PASSPHRASE="webhook")
         assert poll.status_code == 503
     finally:
         close_stream(first)
@@ -184,9 +184,16 @@ def test_the_long_poll_answers_at_once_when_something_waits():
 
 def test_the_long_poll_gives_the_empty_list_when_its_time_is_up():
     started = time.monotonic()
-    response = V3Client().get("/v3/signals/status/waiting/0?wait=1")
+    response = V3Client().get("/v3/signals/status/waiting/0?wait=1", HTTP_X_PASSPHRASE="webhook")
     assert response.json() == {"signals": []}
     assert time.monotonic() - started >= 1
+
+
+def test_an_anonymous_long_poll_holds_no_place(settings):
+    settings.HELD_REQUESTS_PER_WORKER = 0  # no place to give: an anonymous poll needs none
+    for client in (V3Client(), V3Client(HTTP_X_PASSPHRASE="guess")):
+        response = client.get("/v3/signals/status/waiting/0?wait=60")
+        assert (response.status_code, response.json()) == (200, {"signals": []})
 
 
 @pytest.mark.parametrize("wait", ["61", "-1", "1.5", "x", "٣"])
@@ -206,3 +213,42 @@ def test_sqlite_numbering_triggers_come_back_after_a_migrate_rebuilt_the_table()
     first, second = make_single("A"), make_single("B")
     numbers = [Signal.objects.get(pk=s.pk).change_seq for s in (first, second)]
     assert 0 < numbers[0] < numbers[1]
+
+
+def test_a_stream_ends_when_its_token_is_revoked(settings, trader):
+    from pairsapi.testing import PASSWORD, login
+
+    settings.STREAM_HEARTBEAT_SECONDS = 0.05
+    tokens = login(V3Client(), "trader")
+    response = V3Client().with_token(tokens["access_token"]).get("/v3/signals/stream")
+    try:
+        chunks = iter(response.streaming_content)
+        assert next(chunks).decode().startswith("retry: 2000")
+        trader.set_password(PASSWORD + "-changed")
+        trader.save()
+        make_single("AFTER")  # not sent: the reader's credential no longer holds
+        rest = "".join(chunk.decode() for chunk in chunks)  # the stream ends by itself
+    finally:
+        close_stream(response)
+    assert ": credential revoked" in rest
+    assert "AFTER" not in rest and "event: signal" not in rest
+
+
+def test_a_pages_stream_ends_when_the_password_changes(settings, trader):
+    from django.test import Client
+
+    from pairsapi.testing import PASSWORD
+
+    settings.STREAM_HEARTBEAT_SECONDS = 0.05
+    browser = Client()
+    assert browser.login(username="trader", password=PASSWORD)
+    response = browser.get("/live/signals")
+    try:
+        chunks = iter(response.streaming_content)
+        next(chunks)
+        trader.set_password(PASSWORD + "-changed")
+        trader.save()
+        rest = "".join(chunk.decode() for chunk in chunks)
+    finally:
+        close_stream(response)
+    assert ": credential revoked" in rest

@@ -123,7 +123,10 @@ def test_the_long_poll_answers_as_soon_as_a_signal_arrives():
         poll = f"{server.url}/v3/signals/status/waiting/0?wait=20"
         answers = []
         started = time.monotonic()
-        waiting = threading.Thread(target=lambda: answers.append(requests.get(poll, timeout=30)))
+        bridge = {"X-Passphrase": "webhook"}  # an anonymous poll is not held
+        waiting = threading.Thread(
+            target=lambda: answers.append(requests.get(poll, headers=bridge, timeout=30))
+        )
         waiting.start()
         time.sleep(0.5)
         post_alerts(server.url, 1)
@@ -196,7 +199,11 @@ def test_open_streams_leave_the_other_threads_to_alerts_and_health_checks():
                 timeout=10,
             )
             assert third.status_code == 503 and third.headers["Retry-After"] == "5"
-            poll = requests.get(f"{server.url}/v3/signals/status/waiting/0?wait=5", timeout=10)
+            poll = requests.get(
+                f"{server.url}/v3/signals/status/waiting/0?wait=5",
+                headers={"X-Passphrase": "webhook"},
+                timeout=10,
+            )
             assert poll.status_code == 503
             assert requests.get(f"{server.url}/healthz", timeout=5).status_code == 200
             post_alerts(server.url, 3)  # still stored, and sent to both streams
