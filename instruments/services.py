@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any, TypedDict, TypeVar, Unpack
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -66,9 +67,20 @@ class TickerChanges(TypedDict, total=False):
 
 
 @transaction.atomic
+def _check_room(model: type[Ticker] | type[Pair], most: int, name: str) -> None:
+    """The registry is read by every alert: it holds at most so many (REGISTRY_MAX_*)."""
+    if model.objects.count() >= most:
+        raise RuleViolated(
+            f"the registry holds its most {name}s ({most}); delete one, or raise "
+            f"REGISTRY_MAX_{name.upper()}S."
+        )
+
+
 def register_ticker(*, symbol: str, **changes: Unpack[TickerChanges]) -> Ticker:
-    """Create a ticker; refused when the symbol exists or the activity rule forbids it."""
+    """Create a ticker; refused when the symbol exists, the registry is full or the activity
+    rule forbids it."""
     _serialize_registry_writes()
+    _check_room(Ticker, settings.REGISTRY_MAX_TICKERS, "ticker")
     if changes.get("active"):
         check_single_may_be_active(symbol)
     try:
@@ -142,6 +154,7 @@ def register_pair(
     if ticker1 == ticker2:
         raise RuleViolated("a pair needs two different tickers.")
     _serialize_registry_writes()
+    _check_room(Pair, settings.REGISTRY_MAX_PAIRS, "pair")
     if status:
         check_pair_may_be_active(ticker1, ticker2)
     try:

@@ -19,6 +19,7 @@ from pairsapi.api.permissions import (
     FreshTokenRequired,
     PassphraseRequired,
 )
+from pairsapi.api.throttles import RegistryWriteThrottle
 from pairsapi.api.views import V3ViewSet
 
 from . import selectors, services
@@ -45,6 +46,7 @@ class TickerViewSet(V3ViewSet):
         "destroy": [FreshAdminTokenRequired],
         "update_position": [PassphraseRequired],
     }
+    action_throttles = {"create": [RegistryWriteThrottle], "upsert": [RegistryWriteThrottle]}
 
     @v3_doc("Tickers, newest first", None, listing("tickers", TICKER), [NUMBER_OF_ITEMS])
     def newest(self, request, number_of_items):
@@ -101,6 +103,7 @@ class PairViewSet(V3ViewSet):
         "update": [FreshTokenRequired],
         "destroy": [FreshAdminTokenRequired],
     }
+    action_throttles = {"create": [RegistryWriteThrottle], "update": [RegistryWriteThrottle]}
 
     @v3_doc("Pairs, newest first", None, listing("pairs", PAIR), [NUMBER_OF_ITEMS])
     def newest(self, request, number_of_items):

@@ -40,6 +40,9 @@ WEBHOOK_PASSPHRASE = os.environ.get("WEBHOOK_PASSPHRASE", DEMO_PASSPHRASE)
 ALLOW_DEMO_SECRETS = env_flag("ALLOW_DEMO_SECRETS", False)
 # An alert's optional alert_id: a second alert with the same id within this many seconds is a
 # replay and stores nothing.
+# Every alert is checked against the registry: it holds at most this many of each.
+REGISTRY_MAX_TICKERS = int(os.environ.get("REGISTRY_MAX_TICKERS", "2000"))
+REGISTRY_MAX_PAIRS = int(os.environ.get("REGISTRY_MAX_PAIRS", "1000"))
 ALERT_DEDUPE_WINDOW = int(os.environ.get("ALERT_DEDUPE_WINDOW", str(24 * 60 * 60)))
 # The watchdog (manage.py watchdog): how often it checks, and when a signal is late.
 WATCHDOG_INTERVAL = float(os.environ.get("WATCHDOG_INTERVAL", "5"))
@@ -277,6 +280,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "login": os.environ.get("LOGIN_THROTTLE_RATE", "10/min"),
         "passphrase": os.environ.get("PASSPHRASE_THROTTLE_RATE", "600/min"),
+        "registry": os.environ.get("REGISTRY_THROTTLE_RATE", "60/min"),
     },
     "DEFAULT_SCHEMA_CLASS": "pairsapi.api.openapi.V3AutoSchema",
 }

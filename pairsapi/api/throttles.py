@@ -91,6 +91,19 @@ class PassphraseThrottle(WindowThrottle):
     scope = "passphrase"
 
 
+class RegistryWriteThrottle(WindowThrottle):
+    """Registry writes per user: every alert reads the registry, so one script registering
+    thousands of tickers slows every alert."""
+
+    scope = "registry"
+
+    def get_ident(self, request):
+        user = request.user  # the token, read here: the throttle runs before the permissions
+        if user.is_authenticated:
+            return f"user:{user.pk}"
+        return f"address:{super().get_ident(request)}"
+
+
 def client_address(request) -> str:
     """The client's address as the throttles count it (behind NUM_PROXIES trusted proxies,
     the address they report)."""
