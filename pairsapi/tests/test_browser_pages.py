@@ -431,3 +431,50 @@ def test_the_guard_rails_in_the_console(seeded_server, chromium_path):
             assert page.locator(".halt-banner").count() == 0
         finally:
             browser.close()
+
+
+def test_a_live_page_refused_a_stream_comes_back_by_itself(chromium_path):
+    """A tab the worker had no stream place for (503) says so and keeps trying, then goes live
+    and reads its page again, never left dark."""
+    import requests
+    from playwright.sync_api import sync_playwright
+
+    make_user("boss", staff=True)
+    TickerFactory(symbol="AAPL", active=True)
+    env = {"HELD_REQUESTS_PER_WORKER": "1", "STREAM_HEARTBEAT_SECONDS": "1"}
+    with (
+        ServerProcess(database_url_of(connection), workers=1, env=env) as server,
+        sync_playwright() as playwright,
+    ):
+        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 1280, "height": 900})
+            first = context.new_page()
+            first.goto(f"{server.url}/login/")
+            first.fill("input[name=username]", "boss")
+            first.fill("input[name=password]", PASSWORD)
+            first.click("button[type=submit]")
+            first.wait_for_url(f"{server.url}/dashboard")
+            first.wait_for_selector("#live-indicator.live-on", timeout=10_000)
+            second = context.new_page()  # the worker's one stream place is taken
+            second.goto(f"{server.url}/dashboard")
+            second.wait_for_selector("#live-indicator.live-off", timeout=10_000)
+            assert second.locator("#live-indicator").inner_text() == "reconnecting"
+            first.close()  # the place is given back
+            second.wait_for_selector("#live-indicator.live-on", timeout=20_000)
+            sent = requests.post(
+                f"{server.url}/v3/webhook",
+                json={
+                    "passphrase": "webhook",
+                    "ticker": "NASDAQ:AAPL",
+                    "order_action": "buy",
+                    "order_contracts": 3,
+                    "order_price": 188.25,
+                },
+                timeout=10,
+            )
+            assert sent.status_code == 201
+            second.wait_for_selector("tr.signal-row.fresh", timeout=10_000)
+            assert "188.25" in second.locator("tr.signal-row").first.inner_text()
+        finally:
+            browser.close()

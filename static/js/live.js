@@ -57,15 +57,45 @@
     if (!timer) timer = window.setTimeout(refresh, 150);
   }
 
-  var stream = new EventSource(indicator.getAttribute("data-stream"));
-  stream.addEventListener("open", function () { show("on", "live"); });
-  stream.addEventListener("error", function () {
-    show("off", stream.readyState === EventSource.CLOSED ? "offline" : "reconnecting");
-  });
-  stream.addEventListener("signal", function (event) {
-    show("on", "live");
-    try {
-      changedSignal(JSON.parse(event.data).rowid);
-    } catch (error) { /* an event we cannot read changes nothing */ }
-  });
+  // The stream, made again after every failure: the browser's own retry stops for good on an
+  // answer that is not a stream (a 503 when the worker holds its most streams, a 401), and a
+  // page must never stay dark. Waits grow from 1 to 30 s, each a little shorter or longer so
+  // that tabs do not all come back at once; once back, the live parts are read again.
+  var failures = 0;
+  var retryTimer = null;
+
+  function everyPartChanged() {
+    parts.forEach(function (part) {
+      var name = part.getAttribute("data-live");
+      pending[name] = pending[name] || [];
+    });
+    if (!timer) timer = window.setTimeout(refresh, 150);
+  }
+
+  function connect() {
+    retryTimer = null;
+    var stream = new EventSource(indicator.getAttribute("data-stream"));
+    stream.addEventListener("open", function () {
+      if (failures) everyPartChanged(); // what changed while away
+      failures = 0;
+      show("on", "live");
+    });
+    stream.addEventListener("error", function () {
+      show("off", "reconnecting");
+      if (stream.readyState !== EventSource.CLOSED) return; // the browser retries by itself
+      stream.close();
+      failures += 1;
+      var wait = Math.min(30000, 1000 * Math.pow(2, failures - 1));
+      wait = wait * (0.7 + 0.6 * Math.random());
+      if (!retryTimer) retryTimer = window.setTimeout(connect, wait);
+    });
+    stream.addEventListener("signal", function (event) {
+      show("on", "live");
+      try {
+        changedSignal(JSON.parse(event.data).rowid);
+      } catch (error) { /* an event we cannot read changes nothing */ }
+    });
+  }
+
+  connect();
 })();
