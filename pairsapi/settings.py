@@ -56,6 +56,10 @@ HELD_REQUESTS_PER_WORKER = int(
         "HELD_REQUESTS_PER_WORKER", str(max(1, int(os.environ.get("WEB_THREADS", "16")) // 2))
     )
 )
+# Of those, the places kept for the bridge (the passphrase) alone, and the most one user (a
+# token, a console page's login, however many tabs) may hold.
+HELD_FOR_BRIDGE = int(os.environ.get("HELD_FOR_BRIDGE", "2"))
+HELD_PER_USER = int(os.environ.get("HELD_PER_USER", "3"))
 STREAM_HEARTBEAT_SECONDS = float(os.environ.get("STREAM_HEARTBEAT_SECONDS", "15"))
 ALERT_BRIDGE_SILENT_AFTER = int(os.environ.get("ALERT_BRIDGE_SILENT_AFTER", "120"))
 # Where notifications link to: the address people reach the service at.

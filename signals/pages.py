@@ -445,8 +445,9 @@ def live_signals(request):
     raw = request.META.get("HTTP_LAST_EVENT_ID", "")
     # ASCII digits only: "²" is a digit to str.isdigit, not to int().
     cursor = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 19 else None
+    holder = f"user:{request.user.pk}"  # every tab of one user counts against one budget
     try:
-        stream.held.take()
+        stream.held.take(holder)
     except stream.TooManyHeld:
         answer = JsonResponse({"message": "too many open streams; try again shortly."}, status=503)
         answer["Retry-After"] = "5"
@@ -457,7 +458,8 @@ def live_signals(request):
             statuses=None,
             as_json=lambda signal: {"rowid": signal.rowid, "order_status": signal.order_status},
             still_allowed=lambda: _session_still_good(request),
-        )
+        ),
+        holder,
     )
 
 

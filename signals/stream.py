@@ -1,6 +1,6 @@
 """The signal stream (Server-Sent Events) and the waiting list's long poll: requests held open
 until signals change, each holding a worker thread, so a worker holds at most
-HELD_REQUESTS_PER_WORKER of them at once."""
+HELD_REQUESTS_PER_WORKER of them at once, shared out by who holds them (HeldRequests)."""
 
 import json
 import threading
@@ -19,23 +19,43 @@ class TooManyHeld(Exception):
     pass
 
 
+BRIDGE = "bridge"  # the holder a passphrase (the broker bridge's credential) stands for
+
+
 class HeldRequests:
-    """How many requests this worker process holds open."""
+    """How many requests this worker process holds open, and for whom. Each holder has a
+    budget: the bridge (the passphrase) keeps HELD_FOR_BRIDGE places nobody else may take, and
+    each user (a token's, a console page's) holds at most HELD_PER_USER, so no user and no
+    number of tabs can take the bridge's place or everyone else's."""
 
     def __init__(self) -> None:
         self.count = 0
+        self.by_holder: dict[str, int] = {}
         self._lock = threading.Lock()
 
-    def take(self) -> None:
-        """Take a place, or raise TooManyHeld; give it back with ``release``."""
+    def take(self, holder: str = BRIDGE) -> None:
+        """Take a place for ``holder``, or raise TooManyHeld; give it back with ``release``."""
+        most = settings.HELD_REQUESTS_PER_WORKER
         with self._lock:
-            if self.count >= settings.HELD_REQUESTS_PER_WORKER:
+            mine = self.by_holder.get(holder, 0)
+            others = self.count - self.by_holder.get(BRIDGE, 0)
+            if self.count >= most:
+                raise TooManyHeld()
+            if holder != BRIDGE and (
+                mine >= settings.HELD_PER_USER or others >= most - settings.HELD_FOR_BRIDGE
+            ):
                 raise TooManyHeld()
             self.count += 1
+            self.by_holder[holder] = mine + 1
 
-    def release(self) -> None:
+    def release(self, holder: str = BRIDGE) -> None:
         with self._lock:
             self.count -= 1
+            left = self.by_holder.get(holder, 1) - 1
+            if left:
+                self.by_holder[holder] = left
+            else:
+                self.by_holder.pop(holder, None)
 
 
 held = HeldRequests()
@@ -97,8 +117,9 @@ class HeldStream:
     """The stream's iterator, giving the held place back when the server closes the response,
     whether or not the stream ever started."""
 
-    def __init__(self, events: Iterator[str]) -> None:
+    def __init__(self, events: Iterator[str], holder: str) -> None:
         self.events = events
+        self.holder = holder
         self._released = False
 
     def __iter__(self) -> "HeldStream":
@@ -111,14 +132,14 @@ class HeldStream:
         self.events.close()  # type: ignore[attr-defined]
         if not self._released:
             self._released = True
-            held.release()
+            held.release(self.holder)
 
 
-def event_stream(events: Iterator[str]) -> StreamingHttpResponse:
-    """The answer that streams ``events`` (the API's stream and the pages' own), giving the
-    caller's held place back when it closes."""
+def event_stream(events: Iterator[str], holder: str) -> StreamingHttpResponse:
+    """The answer that streams ``events`` (the API's stream and the pages' own), giving
+    ``holder``'s held place back when it closes."""
     response = StreamingHttpResponse(
-        HeldStream(events), content_type="text/event-stream; charset=utf-8"
+        HeldStream(events, holder), content_type="text/event-stream; charset=utf-8"
     )
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"  # nginx: pass each event on at once

@@ -83,20 +83,27 @@ class StreamsBusy(APIException):
     wait = 5
 
 
-def _take_a_held_place():
+def _holder(request) -> str:
+    """Whose place a held request takes: the bridge's (the passphrase) or its user's."""
+    if passphrase_header_matches(request):
+        return stream.BRIDGE
+    return f"user:{request.user.pk}"
+
+
+def _take_a_held_place(holder):
     try:
-        stream.held.take()
+        stream.held.take(holder)
     except stream.TooManyHeld:
         raise StreamsBusy() from None
 
 
 @contextmanager
-def _held():
-    _take_a_held_place()
+def _held(holder):
+    _take_a_held_place(holder)
     try:
         yield
     finally:
-        stream.held.release()
+        stream.held.release(holder)
 
 
 def _seconds_to_wait(raw):
@@ -219,7 +226,7 @@ class SignalViewSet(V3ViewSet):
         if not known:
             wait = 0  # a held answer is a place a stranger could take: anonymous reads hold none
         if wait:
-            with _held():
+            with _held(_holder(request)):
                 stream.wait_for_change(
                     wait, selectors.signals_with_status(order_status, number).exists
                 )
@@ -254,7 +261,8 @@ class SignalViewSet(V3ViewSet):
         cursor = _last_event_id(request)
         if passphrase_header_matches(request):
             self.note_bridge_contact(request, "GET /v3/signals/stream")
-        _take_a_held_place()  # for the stream's whole life: given back when the answer closes
+        holder = _holder(request)
+        _take_a_held_place(holder)  # for the stream's whole life: given back when it closes
         events = stream.signal_events(
             cursor=cursor,
             statuses=None if status_filter is None else selectors.statuses_named(status_filter),
@@ -262,7 +270,7 @@ class SignalViewSet(V3ViewSet):
             on_heartbeat=lambda: getattr(request._request, "bridge_alive", lambda: None)(),
             still_allowed=_credential_check(request),
         )
-        return stream.event_stream(events)
+        return stream.event_stream(events, holder)
 
     @v3_doc("One signal", None, SIGNAL)
     def retrieve(self, request, rowid):

@@ -441,7 +441,13 @@ def test_a_live_page_refused_a_stream_comes_back_by_itself(chromium_path):
 
     make_user("boss", staff=True)
     TickerFactory(symbol="AAPL", active=True)
-    env = {"HELD_REQUESTS_PER_WORKER": "1", "STREAM_HEARTBEAT_SECONDS": "1"}
+    # One place for a user's streams: a second tab of the same login is refused (503).
+    env = {
+        "HELD_REQUESTS_PER_WORKER": "3",
+        "HELD_FOR_BRIDGE": "2",
+        "HELD_PER_USER": "1",
+        "STREAM_HEARTBEAT_SECONDS": "1",
+    }
     with (
         ServerProcess(database_url_of(connection), workers=1, env=env) as server,
         sync_playwright() as playwright,
@@ -456,7 +462,7 @@ def test_a_live_page_refused_a_stream_comes_back_by_itself(chromium_path):
             first.click("button[type=submit]")
             first.wait_for_url(f"{server.url}/dashboard")
             first.wait_for_selector("#live-indicator.live-on", timeout=10_000)
-            second = context.new_page()  # the worker's one stream place is taken
+            second = context.new_page()  # the user's one stream place is taken
             second.goto(f"{server.url}/dashboard")
             second.wait_for_selector("#live-indicator.live-off", timeout=10_000)
             assert second.locator("#live-indicator").inner_text() == "reconnecting"

@@ -252,3 +252,35 @@ def test_a_pages_stream_ends_when_the_password_changes(settings, trader):
     finally:
         close_stream(response)
     assert ": credential revoked" in rest
+
+
+def test_no_user_and_no_number_of_tabs_takes_the_bridges_place(settings, trader, staff):
+    from django.test import Client
+
+    from pairsapi.testing import PASSWORD, login
+
+    settings.HELD_REQUESTS_PER_WORKER, settings.HELD_FOR_BRIDGE, settings.HELD_PER_USER = 6, 2, 3
+    token = V3Client().with_token(login(V3Client(), "trader")["access_token"])
+    tabs = Client()
+    assert tabs.login(username="boss", password=PASSWORD)
+    bridge = V3Client(HTTP_X_PASSPHRASE="webhook")
+    opened = []
+    try:
+        for _ in range(4):  # one user's token: three, then refused
+            opened.append(token.get("/v3/signals/stream"))
+        assert [r.status_code for r in opened] == [200, 200, 200, 503]
+        for _ in range(2):  # another user's tabs: one more, then the bridge's places are left
+            opened.append(tabs.get("/live/signals"))
+        assert [r.status_code for r in opened[4:]] == [200, 503]
+        for _ in range(2):  # the bridge's two
+            opened.append(bridge.get("/v3/signals/stream"))
+        assert [r.status_code for r in opened[6:]] == [200, 200]
+        assert bridge.get("/v3/signals/stream").status_code == 503  # the worker is full
+    finally:
+        for response in opened:
+            close_stream(response)
+    assert stream.held.count == 0 and stream.held.by_holder == {}
+    # A closed place is free at once.
+    again = token.get("/v3/signals/stream")
+    close_stream(again)
+    assert again.status_code == 200
