@@ -66,7 +66,6 @@ class TickerChanges(TypedDict, total=False):
     active_cost: float
 
 
-@transaction.atomic
 def _check_room(model: type[Ticker] | type[Pair], most: int, name: str) -> None:
     """The registry is read by every alert: it holds at most so many (REGISTRY_MAX_*)."""
     if model.objects.count() >= most:
@@ -76,6 +75,7 @@ def _check_room(model: type[Ticker] | type[Pair], most: int, name: str) -> None:
         )
 
 
+@transaction.atomic
 def register_ticker(*, symbol: str, **changes: Unpack[TickerChanges]) -> Ticker:
     """Create a ticker; refused when the symbol exists, the registry is full or the activity
     rule forbids it."""

@@ -4,6 +4,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, fields
 from datetime import datetime, timedelta
+from random import getrandbits
 from typing import TypedDict, Unpack
 
 from django.conf import settings
@@ -328,11 +329,13 @@ def _add_to_exposure(signal: Signal, filled_before: float) -> None:
 
 
 def _change_risk(**changes: object) -> None:
-    """Write the guard rails and count their version up: every worker's copy is then stale,
-    and an alert checked against one is sent round again (in the caller's transaction)."""
+    """Write the guard rails under a new version: every worker's copy is then stale, and an
+    alert checked against one is sent round again (in the caller's transaction). Random, not
+    counted up: a version rolled back (a restored database, a test) is never met again with
+    other rails behind it."""
     selectors.risk_settings()
     RiskSettings.objects.filter(id=RiskSettings.SINGLETON_ID).update(
-        version=F("version") + 1, **changes
+        version=getrandbits(62), **changes
     )
 
 

@@ -228,6 +228,14 @@ def _no_sideways_scroll(page):
     assert width <= page.viewport_size["width"], f"{page.url} is {width} px wide"
 
 
+def _log_in(page, url, username):
+    page.goto(f"{url}/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{url}/dashboard")
+
+
 def _both_widths(page, name):
     """A screenshot at desktop width, then at a phone's 390 px (no sideways page scroll)."""
     page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
@@ -260,11 +268,7 @@ def test_a_trading_day_in_the_console(seeded_server, chromium_path, tmp_path):
         browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
-            page.goto(f"{url}/login/")
-            page.fill("input[name=username]", "boss")
-            page.fill("input[name=password]", PASSWORD)
-            page.click("button[type=submit]")
-            page.wait_for_url(f"{url}/dashboard")
+            _log_in(page, url, "boss")
 
             # Live: an alert sent to the webhook shows up without a reload.
             page.wait_for_selector("#live-indicator.live-on", timeout=10_000)
@@ -385,11 +389,7 @@ def test_the_guard_rails_in_the_console(seeded_server, chromium_path):
         browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.goto(f"{url}/login/")
-            page.fill("input[name=username]", "boss")
-            page.fill("input[name=password]", PASSWORD)
-            page.click("button[type=submit]")
-            page.wait_for_url(f"{url}/dashboard")
+            _log_in(page, url, "boss")
 
             # The held alert on its page, released no further: it is still too big.
             page.goto(f"{url}/signals?status=held")
@@ -456,11 +456,7 @@ def test_a_live_page_refused_a_stream_comes_back_by_itself(chromium_path):
         try:
             context = browser.new_context(viewport={"width": 1280, "height": 900})
             first = context.new_page()
-            first.goto(f"{server.url}/login/")
-            first.fill("input[name=username]", "boss")
-            first.fill("input[name=password]", PASSWORD)
-            first.click("button[type=submit]")
-            first.wait_for_url(f"{server.url}/dashboard")
+            _log_in(first, server.url, "boss")
             first.wait_for_selector("#live-indicator.live-on", timeout=10_000)
             second = context.new_page()  # the user's one stream place is taken
             second.goto(f"{server.url}/dashboard")

@@ -284,8 +284,8 @@ def test_a_halt_is_said_once_and_so_is_resuming():
 
 def test_what_others_wrote_is_quoted_on_one_line_in_a_notification(settings):
     settings.ALERT_WAITING_AFTER = 60
-    forged = "AAPL\ncleared: every problem [fixed](http://evil)"
+    forged = "AAPL\ncleared: all [ok](http://e)"  # within a ticker's 40 characters
     signal = make_single(forged, timestamp=T0)
     body = check_once(at(61)).body
     assert body.count("\n") == 0  # one line per problem: no forged line
-    assert f'#{signal.rowid} buy 100 "AAPL cleared: every problem [fixed](http://evil)"' in body
+    assert f'#{signal.rowid} buy 100 "AAPL cleared: all [ok](http://e)"' in body

@@ -6,7 +6,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.db import close_old_connections
+from django.db import connection
 from django.utils import timezone
 
 from instruments.tests.factories import PairFactory, TickerFactory
@@ -245,7 +245,7 @@ def test_two_alerts_at_once_never_pass_a_limit_either_alone_meets_exactly(regist
             start.wait()
             answers.append(send(order_contracts=100)[0].rowid)
         finally:
-            close_old_connections()
+            connection.close()  # this thread's own: it must not outlive the test
 
     threads = [threading.Thread(target=alert_at_once) for _ in range(4)]
     for thread in threads:
