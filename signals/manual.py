@@ -3,9 +3,9 @@
 Close is the opposite of the current position, revert twice that (it ends the other way round
 by the same size). A pair's position is its first leg's."""
 
-import math
 from dataclasses import dataclass
-from decimal import Decimal
+
+from .fills import leg_targets
 
 KINDS = ("buy", "sell", "close", "revert")
 
@@ -44,11 +44,6 @@ class PlannedSignal:
     stub: bool = False  # leg 2 of a pair traded alone: its leg is no single of its own
 
 
-def _leg2_quantity(contracts: int, hedge: float) -> int:
-    # The service's own arithmetic (signals.fills.leg_targets): floor(contracts x hedge).
-    return math.floor(Decimal(contracts) * Decimal(str(hedge)))
-
-
 def pair_orders(
     kind: str,
     *,
@@ -74,7 +69,7 @@ def pair_orders(
     if int(abs(position1)) >= 1:
         order = manual_order(kind, position1)
         planned.append(PlannedSignal(expression, order.action, order.contracts))
-        moved = _leg2_quantity(order.contracts, hedge)
+        moved = leg_targets(order.contracts, hedge)[1]
         after2 += moved if order.action == "sell" else -moved  # leg 2 goes the other way
     target2 = 0.0 if kind == "close" else -position2
     rest = target2 - after2

@@ -224,17 +224,6 @@ def _limits(row: InstrumentLimit | None) -> risk.Limits:
     return risk.Limits(**{name: getattr(row, name) for name in risk.LIMIT_NAMES})
 
 
-def limits_for(instrument: str) -> risk.Limits:
-    """The instrument's limits, the defaults where it sets none."""
-    rows = {
-        row.instrument: row
-        for row in InstrumentLimit.objects.filter(
-            instrument__in=[InstrumentLimit.DEFAULTS, instrument]
-        )
-    }
-    return _limits(rows.get(instrument)).over(_limits(rows.get(InstrumentLimit.DEFAULTS)))
-
-
 def filled_position(instrument: str) -> float:
     """The service's own filled position in a ticker or pair (leg 1's units)."""
     found = InstrumentExposure.objects.filter(instrument=instrument).values_list(

@@ -178,6 +178,8 @@ def _store_alert(
 
 
 def refreshed_risk() -> selectors.RiskSnapshot:
+    """The guard rails read again, named here so a test can hold them still (as it can the
+    registry's snapshot)."""
     return selectors.refreshed_risk()
 
 

@@ -48,7 +48,6 @@ class Working:
     sectype: str
     parent: str = ""  # leg 1's reference, for a pair's leg 2
     hedge: float = 0.0
-    fill_next: bool = False  # the rest of a partial fill, taken at the next advance
 
 
 @functools.cache
@@ -248,7 +247,6 @@ class PaperBroker:
             rest = order.quantity - order.filled
             if first_pass is not None and self.partial_fills and rest > 1:
                 self._fill(order, rest // 2, price)
-                working.fill_next = True
                 self.news.set()
             else:
                 self._fill(order, rest, price)
@@ -308,8 +306,6 @@ class PaperBroker:
         with self.lock:
             if not self.working:
                 return
-            for working in self.working.values():
-                working.fill_next = False
             self._work()
             self._save()
 

@@ -308,7 +308,6 @@ def test_a_trading_window_holds_orders_while_the_market_is_closed(
 ):
     TickerFactory(symbol="BTC", sectype="CRYPTO", active=True)
     put_risk(admin_api, {"defaults": {"trading_window": True}})
-    stored, _ = send(ticker=ticker)
     signal = Signal(ticker=ticker, order_action="buy", order_contracts=10)
     services._screen(signal, False, services.LiveRegistry)
     when = datetime.fromisoformat(moment).replace(tzinfo=UTC)
@@ -316,7 +315,6 @@ def test_a_trading_window_holds_orders_while_the_market_is_closed(
     assert signal.order_status == status
     if status == "held":
         assert signal.error_msg.endswith("XNYS is closed (trading_window)")
-    assert stored.order_status in ("waiting", "held")  # now, whatever the hour
 
 
 def test_a_signal_a_bridge_puts_back_in_the_waiting_list_passes_the_gate_again(registry):
